@@ -1,0 +1,45 @@
+"""Writers: each ``write_x(G, path)`` is a pure function of the canonical graph.
+
+Every writer also has a text-returning twin (``x_text(G) -> str``) for tests.
+Files are written atomically (temporary file, then rename) by ``atomic_write``.
+``WRITERS`` maps a format name (as given to ``kg build --format``) to
+``(file name, writer)``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import networkx as nx
+
+
+def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` so a reader never sees a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_writer(G: nx.MultiDiGraph, path: Path) -> None:
+    from kg.export.json import write_json
+
+    write_json(G, path)
+
+
+#: format name -> (output file or folder name, writer(G, path))
+WRITERS: dict[str, tuple[str, Callable[[nx.MultiDiGraph, Path], None]]] = {
+    "json": ("graph.json", _json_writer),
+}

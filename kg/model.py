@@ -1,0 +1,119 @@
+"""The nouns of kg, in one place.
+
+Read this module first. Text is the ground truth: every mention is a pair of
+character offsets into ``Document.text``; every relation carries the sentence
+that states it. All types are frozen dataclasses, so a stage that wants to add
+something returns a new ``Document`` (``dataclasses.replace``) instead of
+mutating one another stage holds.
+
+>>> doc = Document(id="a.txt", text="龙奋杰任厅长。")
+>>> m = Mention(start=0, end=3, type="Person", text="龙奋杰", source="rule")
+>>> doc.with_mentions([m]).mentions[0].text
+'龙奋杰'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+#: The public entity types (DESIGN.md §2). The order is the display order.
+ENTITY_TYPES: tuple[str, ...] = ("Person", "Agency", "Organization", "Place", "Initiative")
+
+#: The public relations (DESIGN.md §2).
+RELATIONS: tuple[str, ...] = (
+    "holdsPosition",
+    "affiliatedWith",
+    "organizes",
+    "participatesIn",
+    "locatedIn",
+    "partOf",
+    "cooperatesWith",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence: ``doc.text[start:end] == text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One occurrence of a named thing in a document.
+
+    ``key`` is filled by resolution: the canonical form this mention denotes
+    (e.g. 省科技厅 → 河北省科学技术厅), so every mention of one real thing
+    shares a key.
+    """
+
+    start: int
+    end: int
+    type: str
+    text: str
+    source: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A typed link between two mentions, stated by one sentence."""
+
+    relation: str
+    head: Mention
+    tail: Mention
+    sentence: Sentence
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document and everything the pipeline found in it."""
+
+    id: str
+    text: str
+    path: str = ""
+    sha256: str = ""
+    title: str = ""
+    #: ``"河北"`` for a Hebei Daily article: what a bare 省/市 refers to.
+    context_province: str = ""
+    sentences: tuple[Sentence, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    def with_mentions(self, mentions) -> Document:
+        ordered = tuple(sorted(mentions, key=lambda m: (m.start, -m.end, m.type)))
+        return replace(self, mentions=ordered)
+
+    def with_relations(self, relations) -> Document:
+        return replace(self, relations=tuple(relations))
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        """The sentence that contains character ``offset``."""
+        lo, hi = 0, len(self.sentences)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            s = self.sentences[mid]
+            if offset < s.start:
+                hi = mid
+            elif offset >= s.end:
+                lo = mid + 1
+            else:
+                return s
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where an edge is stated: document id, the sentence, its offsets."""
+
+    document: str
+    sentence: str
+    start: int
+    end: int
+
+    def as_dict(self) -> dict:
+        return {"document": self.document, "sentence": self.sentence, "start": self.start, "end": self.end}
