@@ -50,3 +50,11 @@ def make_sample_graph():
 @pytest.fixture
 def sample_graph():
     return make_sample_graph()
+
+
+@pytest.fixture(scope="session")
+def seed_graph():
+    """The canonical graph of the three bundled seed articles (built once per test run)."""
+    from kg.pipeline import build_graph
+
+    return build_graph([SEEDS])
