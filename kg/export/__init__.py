@@ -39,7 +39,14 @@ def _json_writer(G: nx.MultiDiGraph, path: Path) -> None:
     write_json(G, path)
 
 
+def _ttl_writer(G: nx.MultiDiGraph, path: Path) -> None:
+    from kg.export.rdf import write_turtle
+
+    write_turtle(G, path)
+
+
 #: format name -> (output file or folder name, writer(G, path))
 WRITERS: dict[str, tuple[str, Callable[[nx.MultiDiGraph, Path], None]]] = {
     "json": ("graph.json", _json_writer),
+    "ttl": ("graph.ttl", _ttl_writer),
 }
