@@ -1,0 +1,69 @@
+"""Knowledge as data: the lexicon files beside this module, loaded once.
+
+Every file holds general Chinese knowledge (titles, name suffixes, surnames,
+government domains, initiative heads), never the entities of particular
+articles. Lines starting with ``#`` are comments.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _lines(name: str) -> list[str]:
+    text = (_HERE / name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _by_length(words) -> tuple[str, ...]:
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=None)
+def titles() -> tuple[str, ...]:
+    """Official titles, longest first (党组副书记 before 书记)."""
+    return _by_length(_lines("titles.txt"))
+
+
+@lru_cache(maxsize=None)
+def surnames() -> frozenset[str]:
+    return frozenset(_lines("surnames.txt"))
+
+
+@lru_cache(maxsize=None)
+def org_suffixes() -> dict[str, tuple[str, str]]:
+    """suffix -> (entity type, kind) where kind is gov, name or unit."""
+    out = {}
+    for line in _lines("org_suffixes.tsv"):
+        suffix, type_, kind = line.split("\t")
+        out[suffix] = (type_, kind)
+    return out
+
+
+@lru_cache(maxsize=None)
+def gov_domains() -> dict[str, str]:
+    """Short or full domain of a department -> its full form (科技 -> 科学技术)."""
+    return dict(tuple(line.split("\t")) for line in _lines("gov_domains.tsv"))  # type: ignore[misc]
+
+
+@lru_cache(maxsize=None)
+def abbreviations() -> dict[str, str]:
+    return dict(tuple(line.split("\t")) for line in _lines("abbreviations.tsv"))  # type: ignore[misc]
+
+
+@lru_cache(maxsize=None)
+def initiative_suffixes() -> tuple[str, ...]:
+    return _by_length(_lines("initiative_suffixes.txt"))
+
+
+@lru_cache(maxsize=None)
+def policy_document_suffixes() -> tuple[str, ...]:
+    return _by_length(_lines("policy_document_suffixes.txt"))
+
+
+@lru_cache(maxsize=None)
+def generic_modifiers() -> tuple[str, ...]:
+    return _by_length(_lines("generic_modifiers.txt"))

@@ -1,0 +1,122 @@
+"""Chinese administrative divisions, from a maintained dataset.
+
+The divisions (province → prefecture → county → township, with short forms
+such as 唐山 for 唐山市, data to 2023) come from the ``china_location`` table
+that ships with the jionlp package; countries come from its
+``world_location`` table. kg reads the data files only (it never imports
+jionlp, which is slow to import) and builds one Aho–Corasick automaton over
+every name, so matching is one pass over the text whatever its size.
+
+>>> g = gazetteer()
+>>> [(p.name, p.level, p.parent) for p in g.lookup("唐山市")]
+[('唐山市', 'city', '河北省')]
+>>> g.lookup("玉田")[0].name
+'玉田县'
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import ahocorasick
+
+LEVELS = ("province", "city", "county", "town")
+#: Suffixes that make a short name out of a full one where the data has none.
+_TOWN_SUFFIXES = ("街道", "镇", "乡")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str  # full official name, e.g. 唐山市
+    level: str  # province | city | county | town | country
+    parent: str  # full name of the enclosing division ('' for provinces)
+    province: str  # full name of the province ('' for countries)
+    short: str  # the usual short form, e.g. 唐山 ('' if none)
+
+
+def _data_dir() -> Path:
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("kg needs the jionlp package for its administrative-division data: pip install jionlp")
+    return Path(next(iter(spec.submodule_search_locations))) / "dictionary"
+
+
+def _read_divisions(path: Path):
+    """Yield ``(level, name, short, parents)`` from jionlp's china_location."""
+    with zipfile.ZipFile(path) as zf:
+        raw = zf.read("china_location.txt").decode("utf-8")
+    stack: list[str] = []
+    for line in io.StringIO(raw):
+        depth = len(line) - len(line.lstrip("\t"))
+        if depth > 3:
+            continue  # villages: too many common words (和平村) to match blindly
+        fields = line.strip("\t\r\n").split("\t")
+        name = fields[0]
+        short = fields[2] if len(fields) > 2 else ""
+        del stack[depth:]
+        yield LEVELS[depth], name, short, tuple(stack)
+        stack.append(name)
+
+
+class Gazetteer:
+    """Every division and country name, matched on characters."""
+
+    def __init__(self, data_dir: Path | None = None):
+        data_dir = data_dir or _data_dir()
+        self._by_name: dict[str, list[Place]] = {}
+        for level, name, short, parents in _read_divisions(data_dir / "china_location.zip"):
+            if level == "town" and not name.endswith(_TOWN_SUFFIXES):
+                continue  # 嘉定工业区 and other non-township units
+            if level == "city" and parents and parents[0] == name:
+                continue  # 北京市 under 北京市
+            parent = parents[-1] if parents else ""
+            place = Place(name, level, parent, parents[0] if parents else name, short if short != name else "")
+            self._add(name, place)
+            if place.short and level != "town" and len(place.short) >= 2:
+                self._add(place.short, place)
+        for country, official in _read_countries(data_dir / "world_location.txt"):
+            place = Place(country, "country", "", "", "")
+            self._add(country, place)
+            if official != country:
+                self._add(official, place)
+        self._automaton = ahocorasick.Automaton()
+        for surface in self._by_name:
+            self._automaton.add_word(surface, surface)
+        self._automaton.make_automaton()
+
+    def _add(self, surface: str, place: Place) -> None:
+        bucket = self._by_name.setdefault(surface, [])
+        if place not in bucket:
+            bucket.append(place)
+
+    def lookup(self, surface: str) -> list[Place]:
+        """The places a surface form may denote, full-name matches first."""
+        places = self._by_name.get(surface, [])
+        rank = {"province": 0, "country": 0, "city": 1, "county": 2, "town": 3}
+        return sorted(places, key=lambda p: (p.name != surface, rank[p.level]))
+
+    def find(self, text: str):
+        """Yield ``(start, end, surface)`` for every name in ``text`` (overlapping)."""
+        for end_index, surface in self._automaton.iter(text):
+            yield end_index - len(surface) + 1, end_index + 1, surface
+
+    def province_of(self, surface: str) -> str:
+        places = self.lookup(surface)
+        return places[0].province if places else ""
+
+
+def _read_countries(path: Path):
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 2 and fields[0] and not fields[0].endswith(":"):
+            yield fields[0], fields[1]
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    return Gazetteer()
