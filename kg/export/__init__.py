@@ -45,8 +45,36 @@ def _ttl_writer(G: nx.MultiDiGraph, path: Path) -> None:
     write_turtle(G, path)
 
 
+def _html_writer(G: nx.MultiDiGraph, path: Path) -> None:
+    from kg.export.html import write_html
+
+    write_html(G, path)
+
+
+def _gexf_writer(G: nx.MultiDiGraph, path: Path) -> None:
+    from kg.export.gephi import write_gexf
+
+    write_gexf(G, path)
+
+
+def _graphml_writer(G: nx.MultiDiGraph, path: Path) -> None:
+    from kg.export.gephi import write_graphml
+
+    write_graphml(G, path)
+
+
+def _neo4j_writer(G: nx.MultiDiGraph, path: Path) -> None:
+    from kg.export.neo4j import write_neo4j
+
+    write_neo4j(G, path)
+
+
 #: format name -> (output file or folder name, writer(G, path))
 WRITERS: dict[str, tuple[str, Callable[[nx.MultiDiGraph, Path], None]]] = {
     "json": ("graph.json", _json_writer),
     "ttl": ("graph.ttl", _ttl_writer),
+    "html": ("graph.html", _html_writer),
+    "gexf": ("graph.gexf", _gexf_writer),
+    "graphml": ("graph.graphml", _graphml_writer),
+    "neo4j": ("neo4j", _neo4j_writer),
 }
