@@ -59,7 +59,9 @@ def browser() -> Iterator[object]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - optional dependency
-        raise RuntimeError("screenshots need playwright: pip install playwright (no 'playwright install' needed)") from exc
+        raise RuntimeError(
+            "screenshots need playwright: pip install playwright (no 'playwright install' needed)"
+        ) from exc
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         try:
@@ -95,7 +97,9 @@ def open_page(b, html_path: str | os.PathLike, width: int = 1280, height: int = 
         context.close()
 
 
-def screenshot(html_path: str | os.PathLike, png_path: str | os.PathLike, width: int = 1280, height: int = 800) -> PageLog:
+def screenshot(
+    html_path: str | os.PathLike, png_path: str | os.PathLike, width: int = 1280, height: int = 800
+) -> PageLog:
     """Render ``html_path`` offline and save a PNG of the page to ``png_path``."""
     with browser() as b, open_page(b, html_path, width, height) as (page, log):
         page.wait_for_timeout(300)
