@@ -36,6 +36,22 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_query(args: argparse.Namespace) -> int:
+    from kg.query import parse_params, run_query
+
+    result = run_query(args.query, args.graph, parse_params(args.param))
+    sys.stdout.write(result.render(args.format))
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from kg.validate import validate
+
+    report = validate(args.graph, shapes=args.shapes)
+    print(report.render())
+    return 0 if report.conforms else 1
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kg",
@@ -73,6 +89,43 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("gold", help="gold JSONL with 'text' and 'entities' [{start, end, type}]")
     p.add_argument("--limit", type=int, default=0, help="score only the first N lines")
     p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser(
+        "query",
+        help="run SPARQL, or a named query from ontology/queries/, on graph.ttl",
+        description=(
+            "Run a SPARQL query (text) or a named query (ontology/queries/NAME.rq: "
+            "evidence, initiatives, mentions, officials_by_agency, within_place) against graph.ttl. "
+            "Prefixes kg:, kgr:, skos:, prov:, rdf:, rdfs:, org:, schema:, xsd: are predeclared."
+        ),
+        epilog=(
+            "examples: kg query officials_by_agency --param agency=省科技厅\n"
+            '          kg query "SELECT ?name WHERE { ?p a kg:Person ; skos:prefLabel ?name }" --format csv'
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("query", help="a query name, or the text of a SPARQL query")
+    p.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="bind ?NAME to VALUE (a plain string; <…> for an IRI); repeatable",
+    )
+    p.add_argument("--graph", default="exports/graph.ttl", help="the Turtle graph (default: exports/graph.ttl)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
+    p.set_defaults(func=_cmd_query)
+
+    p = sub.add_parser(
+        "validate",
+        help="check graph.ttl against the SHACL shapes in ontology/shapes.ttl",
+        description="Validate a Turtle graph with SHACL; print each problem with its node, label, path and message. Exit 1 if it does not conform.",
+        epilog="example: kg validate exports/graph.ttl",
+    )
+    p.add_argument(
+        "graph", nargs="?", default="exports/graph.ttl", help="the Turtle graph (default: exports/graph.ttl)"
+    )
+    p.add_argument("--shapes", default=None, help="a SHACL shapes file (default: ontology/shapes.ttl)")
+    p.set_defaults(func=_cmd_validate)
 
     return parser
 
