@@ -140,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a missing path, an unreadable file, an unwritable folder
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"kg: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -345,7 +345,7 @@ def find_agencies(doc: Document, places: Iterable[Mention] = ()) -> list[Mention
         elif start == m.start():
             continue
         out.append(Mention(start, m.end(), "Agency", text[start : m.end()], "agency"))
-    return out
+    return merge(out)
 
 
 def _extend_left_with_place(text: str, start: int, place_ends: dict[int, int]) -> int:
@@ -458,7 +458,18 @@ def find_organizations(doc: Document, known: Iterable[Mention] = ()) -> list[Men
         if kind == "unit" and not any(s in known_starts for s in range(start, m.start())):
             continue
         out.append(Mention(start, end, type_, text[start:end], "org"))
+    for m in _abbreviation_re().finditer(text):
+        full = lexicon.abbreviations()[m.group(0)]
+        if full.startswith(("中国", "国家")):
+            out.append(Mention(m.start(), m.end(), "Organization", m.group(0), "org"))
     return out
+
+
+@lru_cache(maxsize=1)
+def _abbreviation_re() -> re.Pattern:
+    """Usual short forms of national bodies (中科院), from the abbreviations lexicon."""
+    keys = sorted(lexicon.abbreviations(), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, keys)))
 
 
 # ---------------------------------------------------------------------------
@@ -492,11 +503,9 @@ def find_persons(doc: Document, crf: Iterable[Mention] = ()) -> list[Mention]:
                 pos = end + 1
                 continue
             break
-    # name before a title: 王广鹏教授, 张伯礼院士
-    for m in crf:
-        if m.type == "Person":
-            out.append(m)
-    return out
+    # names the tagger finds elsewhere: 王广鹏教授, 毕凤萍
+    out.extend(m for m in crf if m.type == "Person")
+    return sorted(set(out), key=lambda m: (m.start, m.end, m.source))
 
 
 # ---------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path]]:
         elif root.exists():
             yield root.name, root
         else:
-            raise FileNotFoundError(f"no such file or folder: {root}")
+            raise FileNotFoundError(2, "no such file or folder", str(root))
 
 
 @dataclass
@@ -233,6 +233,9 @@ def build(paths, out: Path, formats: str = "all") -> Summary:
         from kg.cli import UserError
 
         raise UserError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(WRITERS)}")
+    for p in map(Path, paths):
+        if not p.exists():
+            raise FileNotFoundError(2, "no such file or folder", str(p))
     report = Report()
     G = build_graph(paths, report)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,122 @@
+"""Entity extraction, one table per extractor, on hand-made sentences."""
+
+import pytest
+
+from kg.extract import find_agencies, find_entities, find_initiatives, find_organizations, find_persons, find_places
+from kg.resolve import resolve_document
+from kg.textio import make_document
+
+
+def spans(mentions, type_=None):
+    return sorted(m.text for m in mentions if type_ is None or m.type == type_)
+
+
+def doc(text):
+    return make_document("t.txt", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("他在唐山市玉田县彩虹镇工作。", ["唐山市", "彩虹镇", "玉田县"]),
+        ("邢台内丘县岗底村的苹果。", ["内丘县", "岗底村", "邢台"]),
+        ("来自德国、西班牙的小营员。", ["德国", "西班牙"]),
+        # 承德|国家, not 承|德国
+        ("支持承德国家可持续发展议程创新示范区。", ["承德"]),
+        # 合作 is a county of Gansu and a common word
+        ("双方加强合作。", []),
+        ("燕郊高新区新型电子元器件产业集群。", ["燕郊高新区"]),
+    ],
+)
+def test_places(text, expected):
+    assert spans(find_places(doc(text))) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("省科技厅召开会议。", ["省科技厅"]),
+        ("河北省科学技术厅和天津市科学技术局主办。", ["天津市科学技术局", "河北省科学技术厅"]),
+        ("省委组织部与科技部联合发文。", ["省委组织部", "科技部"]),
+        ("全省科技部门负责人参加。", []),
+        ("我省科技工作取得成效。", []),
+    ],
+)
+def test_agencies(text, expected):
+    d = doc(text)
+    assert spans(find_agencies(d, find_places(d))) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("华北理工大学、唐山工业职业技术学院选派专家。", ["华北理工大学", "唐山工业职业技术学院"]),
+        ("他在唐山开元自动焊接装备有限公司交流。", ["唐山开元自动焊接装备有限公司"]),
+        ("河北省儿童医院与加拿大病童医院会诊。", ["加拿大病童医院", "河北省儿童医院"]),
+        # generic heads without a proper name are no organisations
+        ("双方医院的专家和行业协会参加。", []),
+        ("省级重点实验室11家。", []),
+    ],
+)
+def test_organizations(text, expected):
+    d = doc(text)
+    places = find_places(d)
+    assert spans(find_organizations(d, places + find_agencies(d, places))) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("厅党组书记、厅长龙奋杰在会上提出要求。", ["龙奋杰"]),
+        ("河北日报记者 王璐丹 通讯员 钱冰青", ["王璐丹", "钱冰青"]),
+        ("河北日报讯(记者方素菊、刘禹彤)近日", ["刘禹彤", "方素菊"]),
+        ("玉田县彩虹镇科技特派员李晶表示,收获很大。", ["李晶"]),
+        # 和 is a surname and a conjunction
+        ("相关负责人和首席专家相聚。", []),
+        ("专家科技特派员智力支持的局面。", []),
+    ],
+)
+def test_persons_next_to_titles(text, expected):
+    assert spans(find_persons(doc(text)), "Person") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("唐山市印发了《关于推行基层科技特派员制度的指导意见》。", ["《关于推行基层科技特派员制度的指导意见》", "科技特派员制度"]),
+        ("第七届“京津冀青年科学家论坛”在天津召开。", ["京津冀青年科学家论坛"]),
+        ("深入开展“我为群众办实事”实践活动。", ["“我为群众办实事”实践活动"]),
+        ("唐山推行基层科技特派员制度。", ["科技特派员制度"]),
+        ("实施县域科技跃升计划。", ["县域科技跃升计划"]),
+        # descriptions, not names
+        ("建立长效机制,推进科研项目。", []),
+    ],
+)
+def test_initiatives(text, expected):
+    assert spans(find_initiatives(doc(text))) == expected
+
+
+def test_merge_keeps_one_mention_per_span_and_offsets_match_text():
+    d = find_entities(doc("省科技厅交流中心党支部协同中科院旗下北京中科软领科技有限公司赴定州。"))
+    for a, b in zip(d.mentions, d.mentions[1:]):
+        assert a.end <= b.start
+    for m in d.mentions:
+        assert d.text[m.start : m.end] == m.text
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "label"),
+    [
+        ("河北日报讯 省科技厅召开会议。", "省科技厅", "河北省科学技术厅"),
+        ("河北日报讯 省科学技术厅召开会议。", "省科学技术厅", "河北省科学技术厅"),
+        ("河北日报讯 河北省科技厅召开会议。", "河北省科技厅", "河北省科学技术厅"),
+        ("唐山市、唐山、承德市。唐山市科技局发文。", "唐山", "唐山市"),
+        ("唐山市科技局发文。", "唐山市科技局", "唐山市科学技术局"),
+        ("协同中科院旗下企业。", "中科院", "中国科学院"),
+        ("河北省石家庄市的沧州市农科院专家。", "沧州市农科院", "沧州市农业科学院"),
+    ],
+)
+def test_short_forms_resolve_to_the_official_name(text, surface, label):
+    d = resolve_document(find_entities(doc(text)))
+    keys = {m.text: m.key for m in d.mentions}
+    assert keys[surface] == label
