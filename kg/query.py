@@ -19,9 +19,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from kg.vocab import ONTOLOGY_DIR, PREFIXES
 
@@ -73,7 +74,7 @@ def parse_params(pairs: list[str] | None) -> dict[str, str]:
     return params
 
 
-def _binding(value: str) -> Node:
+def _binding(value: str) -> Identifier:
     if value.startswith("<") and value.endswith(">"):
         return URIRef(value[1:-1])
     return Literal(value)
@@ -144,7 +145,7 @@ def run_query(
         raise _user_error(f"{label}: SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}") from exc
     except Exception as exc:  # e.g. an undeclared prefix
         raise _user_error(f"{label}: cannot prepare the query: {exc}") from exc
-    bindings = {}
+    bindings: dict[str, Identifier] = {}
     body = re.sub(r"(?m)#.*$", "", text)
     for name, value in (params or {}).items():
         if not re.search(rf"[?$]{re.escape(name)}\b", body):
@@ -153,7 +154,7 @@ def run_query(
         bindings[name] = _binding(value)
     if not isinstance(graph, Graph):
         graph = load_graph(graph)
-    result = graph.query(prepared, initBindings=bindings)
+    result: Any = graph.query(prepared, initBindings=bindings)
     if result.type == "ASK":
         return QueryResult(columns=("ask",), rows=((bool(result.askAnswer),),), ask=bool(result.askAnswer))
     if result.type in ("CONSTRUCT", "DESCRIBE"):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pyoxigraph
 import pytest
-from conftest import HOSTILE, ROOT, make_sample_graph
 from rdflib import RDF, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV
 
@@ -19,6 +20,8 @@ from kg.graph import add_entity, add_link, new_graph
 from kg.vocab import DATA_BASE, KG, ONTOLOGY_DIR, VOCAB_BASE
 
 ONTOLOGY = ONTOLOGY_DIR / "kg.ttl"
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = '<img src=x onerror="window.__pwned=1">"\'\\</script>]]>&amp;\n\x0b'  # as in conftest.py
 
 
 def parse_both(text: str) -> tuple[Graph, list]:
@@ -121,7 +124,7 @@ def test_same_graph_same_bytes_in_any_insertion_order(sample_graph):
     assert turtle_text(reversed_graph) == turtle_text(sample_graph)
 
 
-def test_byte_stable_across_hash_seeds():
+def test_byte_stable_across_hash_seeds(sample_graph):
     code = (
         "import sys, hashlib; sys.path.insert(0, 'tests'); from conftest import make_sample_graph;"
         "from kg.export.rdf import turtle_text;"
@@ -135,7 +138,7 @@ def test_byte_stable_across_hash_seeds():
         )
         digests.add(out.stdout.strip())
     assert len(digests) == 1
-    assert digests == {__import__("hashlib").sha256(turtle_text(make_sample_graph()).encode()).hexdigest()}
+    assert digests == {hashlib.sha256(turtle_text(sample_graph).encode()).hexdigest()}
 
 
 def test_only_deliberate_prefixes(sample_graph):

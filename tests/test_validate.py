@@ -1,0 +1,130 @@
+"""SHACL: the exported graph conforms; a broken one fails with a message that names the node and the rule."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import RDF, SKOS, Literal, URIRef
+from rdflib.namespace import PROV
+
+from kg.cli import UserError, main
+from kg.export.rdf import rdf_graph, write_turtle
+from kg.validate import validate, validate_graph
+from kg.vocab import ID, KG
+
+LONG = ID["person-b38a6bdbd1d7"]  # 龙奋杰
+HEBEI = ID["place-1556a4fa0a50"]  # 河北省
+MA = ID["person-0a01d23a8105"]  # 马宇骏
+
+
+def test_sample_graph_conforms(sample_graph):
+    report = validate_graph(rdf_graph(sample_graph))
+    assert report.conforms, report.render()
+    assert report.problems == ()
+
+
+def drop_label(R):
+    R.remove((LONG, SKOS.prefLabel, None))
+
+
+def two_labels(R):
+    R.add((HEBEI, SKOS.prefLabel, Literal("冀", lang="zh")))
+
+
+def english_label(R):
+    R.set((HEBEI, SKOS.prefLabel, Literal("Hebei", lang="en")))
+
+
+def two_types(R):
+    R.add((HEBEI, RDF.type, KG.Agency))
+
+
+def post_without_title(R):
+    R.remove((None, KG.title, None))
+
+
+def evidence_without_document(R):
+    R.remove((None, PROV.wasQuotedFrom, None))
+
+
+def link_without_evidence(R):
+    R.add((HEBEI, KG.partOf, HEBEI))
+
+
+def located_in_a_person(R):
+    R.add((HEBEI, KG.locatedIn, MA))
+
+
+def statement_without_direct_triple(R):
+    R.remove((MA, KG.holdsPosition, None))
+
+
+def bad_hash(R):
+    doc = next(R.subjects(RDF.type, KG.Document))
+    R.set((doc, KG.sha256, Literal("not-a-hash")))
+
+
+@pytest.mark.parametrize(
+    "breakage, focus, message",
+    [
+        (drop_label, "kgr:person-b38a6bdbd1d7", "skos:prefLabel: an entity has exactly one skos:prefLabel"),
+        (two_labels, "kgr:place-1556a4fa0a50 「", "an entity has exactly one skos:prefLabel"),
+        (english_label, "kgr:place-1556a4fa0a50 「Hebei」", "non-empty @zh string"),
+        (two_types, "kgr:place-1556a4fa0a50 「河北省」", "exactly one type of Person, Agency"),
+        (
+            post_without_title,
+            "kgr:post-e4084c824199 「河北省科学技术厅厅长」",
+            "a post has exactly one non-empty kg:title",
+        ),
+        (evidence_without_document, "kgr:evidence-", "prov:wasQuotedFrom exactly one kg:Document"),
+        (link_without_evidence, "kgr:place-1556a4fa0a50 「河北省」", "kg:partOf: this link has no kg:Statement"),
+        (
+            located_in_a_person,
+            "「河北省」",
+            "kg:locatedIn: kg:locatedIn points to a Place (value: kgr:person-0a01d23a8105)",
+        ),
+        (statement_without_direct_triple, "「马宇骏 kg:holdsPosition 河北省科学技术厅」", "direct triple"),
+        (bad_hash, "kgr:document-", "64 lower-case hex digits"),
+    ],
+)
+def test_broken_graph_fails_clearly(sample_graph, breakage, focus, message):
+    R = rdf_graph(sample_graph)
+    breakage(R)
+    report = validate_graph(R)
+    assert not report.conforms
+    lines = report.render().splitlines()
+    assert any(focus in line and message in line for line in lines), report.render()
+
+
+def test_validate_file_and_command(tmp_path, capsys, sample_graph):
+    good = tmp_path / "graph.ttl"
+    write_turtle(sample_graph, good)
+    assert validate(good).conforms
+    assert main(["validate", str(good)]) == 0
+    assert "conforms" in capsys.readouterr().out
+
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(good.read_text(encoding="utf-8").replace('"龙奋杰"@zh', '"龙奋杰"@en'), encoding="utf-8")
+    assert main(["validate", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "Violation  kgr:person-b38a6bdbd1d7 「龙奋杰」  skos:prefLabel: an entity's skos:prefLabel is a non-empty @zh string"
+        in out
+    )
+
+
+def test_missing_and_unparsable_files(tmp_path):
+    with pytest.raises(UserError, match="no graph at"):
+        validate(tmp_path / "nope.ttl")
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b> .\n", encoding="utf-8")
+    with pytest.raises(UserError, match="not valid Turtle"):
+        validate(bad)
+
+
+def test_seed_graph_conforms(seed_graph):
+    report = validate_graph(rdf_graph(seed_graph))
+    assert report.conforms, report.render()
+
+
+def test_unused_import_guard():
+    assert isinstance(LONG, URIRef)
