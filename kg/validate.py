@@ -131,8 +131,9 @@ def validate(path: str | Path = "exports/graph.ttl", shapes: str | Path | None =
     path = Path(path)
     if not path.is_file():
         raise UserError(f"no graph at {path}: run `kg build` first, or give the path of a graph.ttl")
-    if shapes is not None and not Path(shapes).is_file():
-        raise UserError(f"no shapes file at {shapes}")
+    shapes_path = Path(shapes) if shapes is not None else SHAPES
+    if not shapes_path.is_file():
+        raise UserError(f"no shapes file at {shapes_path} (set KG_ONTOLOGY_DIR to the project's ontology/ folder)")
     try:
         data = Graph().parse(path, format="turtle")
     except Exception as exc:  # rdflib raises several parser types

@@ -59,6 +59,13 @@ def test_every_kg_term_has_zh_en_labels_and_definition():
         assert onto.value(term, SKOS.definition) is not None, term
 
 
+def test_shapes_and_queries_use_only_declared_terms():
+    texts = [ONTOLOGY_DIR / "shapes.ttl", *sorted((ONTOLOGY_DIR / "queries").glob("*.rq"))]
+    for path in texts:
+        for name in re.findall(r"\bkg:([A-Za-z_][A-Za-z0-9_]*)", path.read_text(encoding="utf-8")):
+            assert name in KG.__annotations__, f"{path.name}: kg:{name} is not in the vocabulary"
+
+
 def test_every_emitted_term_is_declared(sample_graph):
     R = rdf_graph(sample_graph)
     declared = ontology_declared()
