@@ -79,6 +79,8 @@ class Document:
     title: str = ""
     #: ``"河北"`` for a Hebei Daily article: what a bare 省/市 refers to.
     context_province: str = ""
+    #: ``"唐山市"`` for an article about Tangshan: what a bare 市 refers to.
+    context_city: str = ""
     sentences: tuple[Sentence, ...] = ()
     mentions: tuple[Mention, ...] = ()
     relations: tuple[Relation, ...] = ()

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
 from kg import lexicon
 from kg.extract import _title_re, find_agencies, find_organizations, find_places
 from kg.model import Document, Mention, Relation, Sentence
 from kg.places import gazetteer
+from kg.resolve import canonical
 from kg.textio import make_document
 
 ORGS = ("Agency", "Organization")
@@ -228,14 +230,19 @@ def _containment(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relat
         inner_orgs = find_agencies(inner, places) + find_organizations(inner, places)
         parent = max((o for o in inner_orgs if o.start == 0 and o.end < len(m.text) - 1), key=lambda o: o.end, default=None)
         if parent is not None and m.type in ORGS:
-            pm = Mention(m.start, m.start + parent.end, parent.type, parent.text, "inner")
+            pm = _inner(doc, Mention(m.start, m.start + parent.end, parent.type, parent.text, "inner"))
             out.append(Relation("partOf", m, pm, sent))
         for p in places:
             if p.start == 0 or text[m.start + p.start - 1 : m.start + p.start] in "(（·":
-                pm = Mention(m.start + p.start, m.start + p.end, "Place", p.text, "inner")
+                pm = _inner(doc, Mention(m.start + p.start, m.start + p.end, "Place", p.text, "inner"))
                 out.append(Relation("locatedIn", m, pm, sent))
                 break
     return out
+
+
+def _inner(doc: Document, m: Mention) -> Mention:
+    """A mention found inside another one's name, resolved like any other."""
+    return replace(m, key=canonical(m, doc.context_province, doc.context_city))
 
 
 _RANK = {"province": 0, "country": 0, "city": 1, "county": 2, "town": 3}

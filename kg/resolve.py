@@ -151,20 +151,21 @@ def _defined_aliases(doc: Document) -> list[Mention]:
     return out
 
 
+def _bare_body(key: str) -> bool:
+    """省委, 县政府, 市人民政府: a level and a body, no place."""
+    return key[:1] in "省市县区乡镇村" and len(key) <= 5 and key[1:] in ("委", "政府", "人民政府", "人大", "政协", "委员会")
+
+
 def resolve_document(doc: Document) -> Document:
     """Give every mention its canonical ``key``; drop mentions that name nothing definite."""
     province, city = document_context(doc)
     resolved = []
     for m in doc.mentions:
         key = canonical(m, province, city)
-        if m.type in ("Agency", "Organization") and key[:1] in ("省", "市", "县", "区") and key not in ("省委", "市委"):
-            # 县委 with no county in sight: not a definite body
-            if key[:2] not in ("省委", "市委") or not (province or city):
-                continue
-        if m.type in ("Agency", "Organization") and key in ("省委", "市委", "县委", "区委"):
-            continue
+        if m.type in ("Agency", "Organization") and _bare_body(key):
+            continue  # 县委 with no county in sight names no definite body
         resolved.append(replace(m, key=key))
-    doc = replace(doc, context_province=province).with_mentions(resolved)
+    doc = replace(doc, context_province=province, context_city=city).with_mentions(resolved)
     extra = _defined_aliases(doc)
     if extra:
         doc = doc.with_mentions(list(doc.mentions) + extra)

@@ -1,0 +1,60 @@
+"""Relation rules, one table row per kind of statement, on hand-made sentences."""
+
+import pytest
+
+from kg.pipeline import process
+from kg.textio import make_document
+
+
+def relations(text):
+    doc = process(make_document("t.txt", "河北日报讯 " + text))
+    return {(r.relation, r.head.key or r.head.text, r.tail.key or r.tail.text, r.title) for r in doc.relations}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("省科技厅副厅长李从民出席会议。", ("holdsPosition", "李从民", "河北省科学技术厅", "副厅长")),
+        ("省科技厅党组书记、厅长马宇骏赴承德市作报告。", ("holdsPosition", "马宇骏", "河北省科学技术厅", "厅长")),
+        ("省科技厅党组书记、厅长马宇骏赴承德市作报告。", ("holdsPosition", "马宇骏", "河北省科学技术厅", "党组书记")),
+        ("唐山市科技局党组书记潘树文表示,效果很好。", ("holdsPosition", "潘树文", "唐山市科学技术局", "党组书记")),
+        ("中国工程院院士张伯礼作了报告。", ("holdsPosition", "张伯礼", "中国工程院", "院士")),
+        ("省科技厅启动组建了河北省科技创新辅导团。", ("organizes", "河北省科学技术厅", "河北省科技创新辅导团", "")),
+        (
+            "由天津市科学技术局、北京市科学技术委员会共同主办的“京津冀青年科学家论坛”在天津顺利召开。",
+            ("organizes", "北京市科学技术委员会", "京津冀青年科学家论坛", ""),
+        ),
+        (
+            "由天津市科学技术局、北京市科学技术委员会共同主办的“京津冀青年科学家论坛”在天津顺利召开。",
+            ("locatedIn", "京津冀青年科学家论坛", "天津市", ""),
+        ),
+        ("唐山推行基层科技特派员制度。", ("locatedIn", "科技特派员制度", "唐山市", "")),
+        ("遵化市兴旺寨乡何家峪村的板栗。", ("partOf", "何家峪村", "兴旺寨乡", "")),
+        ("河北省儿童医院与加拿大病童医院开展国际远程会诊合作。", ("cooperatesWith", "河北省儿童医院", "加拿大病童医院", "")),
+        ("协同中科院旗下北京中科软领科技有限公司赴定州。", ("partOf", "北京中科软领科技有限公司", "中国科学院", "")),
+        ("唐山工业职业技术学院选派专家。", ("locatedIn", "唐山工业职业技术学院", "唐山市", "")),
+        ("省农林科学院石家庄果树所研究员冯建忠收获满满。", ("holdsPosition", "冯建忠", "河北省农林科学院石家庄果树所", "研究员")),
+    ],
+)
+def test_each_statement_gives_its_relation(text, expected):
+    assert expected in relations(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "省科技厅召开会议,龙奋杰出席。",  # no title, no organisation next to the name
+        "我省科技工作取得成效。",
+        "唐山和承德都是城市。",  # two places side by side, neither in the other
+    ],
+)
+def test_no_relation_without_a_statement(text):
+    got = relations(text)
+    assert not {r for r in got if r[0] in ("holdsPosition", "organizes", "partOf")}
+
+
+def test_relations_carry_their_sentence():
+    doc = process(make_document("t.txt", "第一句无关。省科技厅副厅长李从民出席会议。"))
+    (rel,) = [r for r in doc.relations if r.relation == "holdsPosition"]
+    assert rel.sentence.text == "省科技厅副厅长李从民出席会议。"
+    assert doc.text[rel.sentence.start : rel.sentence.end] == rel.sentence.text
