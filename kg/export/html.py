@@ -176,13 +176,13 @@ def graph_data(G: nx.MultiDiGraph, max_nodes: int = MAX_NODES) -> dict:
                 "width": min(1 + int(d.get("weight") or 1) / 2, 6),
             }
         )
+    node_types = [str(n["type"]) for n in nodes]
+    edge_relations = [str(e["relation"]) for e in edges]
     types = sorted(
-        {n["type"] for n in nodes},
+        set(node_types),
         key=lambda t: (t not in ENTITY_TYPES, ENTITY_TYPES.index(t) if t in ENTITY_TYPES else 0, t),
     )
-    relations = sorted(
-        {e["relation"] for e in edges}, key=lambda r: RELATIONS.index(r) if r in RELATIONS else len(RELATIONS)
-    )
+    relations = sorted(set(edge_relations), key=lambda r: RELATIONS.index(r) if r in RELATIONS else len(RELATIONS))
     return {
         "nodes": nodes,
         "edges": edges,
@@ -191,7 +191,7 @@ def graph_data(G: nx.MultiDiGraph, max_nodes: int = MAX_NODES) -> dict:
                 "type": t,
                 "color": type_style(t)[0],
                 "name": type_style(t)[3],
-                "count": sum(n["type"] == t for n in nodes),
+                "count": node_types.count(t),
             }
             for t in types
         ],
@@ -200,7 +200,7 @@ def graph_data(G: nx.MultiDiGraph, max_nodes: int = MAX_NODES) -> dict:
                 "relation": r,
                 "color": relation_style(r)[0],
                 "name": relation_style(r)[1],
-                "count": sum(e["relation"] == r for e in edges),
+                "count": edge_relations.count(r),
             }
             for r in relations
         ],
