@@ -79,7 +79,10 @@ class Scores:
         return p, r, f
 
     def render(self) -> str:
-        rows = [f"{self.name}: {self.lines} lines, span-exact", f"{'type':<8}{'P':>7}{'R':>7}{'F1':>7}{'gold':>7}{'pred':>7}"]
+        rows = [
+            f"{self.name}: {self.lines} lines, span-exact",
+            f"{'type':<8}{'P':>7}{'R':>7}{'F1':>7}{'gold':>7}{'pred':>7}",
+        ]
         for label in (*SCORED, None):
             p, r, f = self.prf(label)
             keys = [label] if label else list(SCORED)

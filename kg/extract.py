@@ -118,7 +118,9 @@ _NAME_FOLLOWERS = (
 
 #: Surnames that are also everyday words (和, 于, 高, 全…): a name starting
 #: with one needs the tagger's agreement (负责人|和首席专家 is not a name).
-_WEAK_SURNAMES = frozenset("和于向成高全时明应信以及从将在把被让给同到来去出进过起开关新老大小上下中前后多少都就还也又再只很最更太好有无不可会要平文计利但那乐原海花国云门相初普元衣展由位区强师谈解车项连居干公宾勾茅农司全宁包")
+_WEAK_SURNAMES = frozenset(
+    "和于向成高全时明应信以及从将在把被让给同到来去出进过起开关新老大小上下中前后多少都就还也又再只很最更太好有无不可会要平文计利但那乐原海花国云门相初普元衣展由位区强师谈解车项连居干公宾勾茅农司全宁包"
+)
 
 
 def _name_at(text: str, start: int, crf_names: dict[int, int]) -> int:
@@ -188,7 +190,7 @@ def _name_guess(text: str, start: int, crf_names: dict[int, int]) -> int:
     rest3 = text[end3 : end3 + 2]
     rest2 = text[end2 : end2 + 2]
     if not rest3 or rest3[0] in _PUNCT or rest3.startswith(_NAME_FOLLOWERS) or _title_re().match(text, end3):
-        if rest2.startswith(_NAME_FOLLOWERS) and not text[end2 : end2 + 1] in ("说",):
+        if rest2.startswith(_NAME_FOLLOWERS) and text[end2 : end2 + 1] not in ("说",):
             # 李晶表示: the third character begins the next word
             follower = next(f for f in _NAME_FOLLOWERS if rest2.startswith(f))
             if len(follower) == 2:
@@ -331,10 +333,10 @@ def find_agencies(doc: Document, places: Iterable[Mention] = ()) -> list[Mention
         if m.group("domain") == "科学" and not m.group("suffix").startswith("技术"):
             continue
         start = _extend_left_with_place(text, start, place_ends)
-        if start == m.start() and not m.group("party"):
-            # a bare domain needs a level (省科技厅) unless it is a national ministry (科技部)
-            if m.group("suffix") not in ("部", "委员会", "总局", "署"):
-                continue
+        # a bare domain needs a level (省科技厅) unless it is a national ministry (科技部)
+        national = m.group("suffix") in ("部", "委员会", "总局", "署")
+        if start == m.start() and not m.group("party") and not national:
+            continue
         out.append(Mention(start, m.end(), "Agency", text[start : m.end()], "agency"))
     for m in re.finditer("(?:人民政府|政府|省委|市委|县委|区委|人大常委会|政协)", text):
         start = _extend_left_with_place(text, m.start(), place_ends)
@@ -362,23 +364,222 @@ def _extend_left_with_place(text: str, start: int, place_ends: dict[int, int]) -
 
 
 _STOP_WORDS = frozenset(
-    "在 与 和 及 同 向 对 为 由 把 被 从 到 赴 是 的 了 等 其中 均 并 也 还 又 都 将 已 该 各 这 那 此 其 就 让 使 给 跟 于 以 而 或 "
-    "深入 走进 参观 联合 协同 携手 组织 举办 依托 通过 来自 位于 成立 签约 入驻 帮助 推荐 包括 如 即 旗下 所属 下属 作为 邀请 "
-    "共同 分别 先后 相关 有关 一批 多家 全省 全市 全国 首家 一家 这家 该市 省内外 以及 还有 支持 引进 服务 对接 双方 "
-    "距 面向 针对 依靠 鼓励 培育 壮大 建设 打造 设立 建立 认定 批准 同意 获得 荣获 授予 评为 落户 共建 联系 选派 选拔 "
-    "坚持 实施 推动 加强 开展 推进 完善 健全 落实 启动 制定 印发 编制 参加 参与 承担 申报 纳入 列入 加快 深化 强化 "
-    "发布 召开 举行 出台 提出 围绕 聚焦 利用 推行 组建 主办 承办 指导 发挥 设置 安排 实现 形成 完成 开启 积极 "
-    "开设 录制 新增 认真 全面 持续 不断 进一步 大力 着力 充分 重点 优先 成功 顺利 正式 专门 首批 累计".split()
+    [
+        "在",
+        "与",
+        "和",
+        "及",
+        "同",
+        "向",
+        "对",
+        "为",
+        "由",
+        "把",
+        "被",
+        "从",
+        "到",
+        "赴",
+        "是",
+        "的",
+        "了",
+        "等",
+        "其中",
+        "均",
+        "并",
+        "也",
+        "还",
+        "又",
+        "都",
+        "将",
+        "已",
+        "该",
+        "各",
+        "这",
+        "那",
+        "此",
+        "其",
+        "就",
+        "让",
+        "使",
+        "给",
+        "跟",
+        "于",
+        "以",
+        "而",
+        "或",
+        "深入",
+        "走进",
+        "参观",
+        "联合",
+        "协同",
+        "携手",
+        "组织",
+        "举办",
+        "依托",
+        "通过",
+        "来自",
+        "位于",
+        "成立",
+        "签约",
+        "入驻",
+        "帮助",
+        "推荐",
+        "包括",
+        "如",
+        "即",
+        "旗下",
+        "所属",
+        "下属",
+        "作为",
+        "邀请",
+        "共同",
+        "分别",
+        "先后",
+        "相关",
+        "有关",
+        "一批",
+        "多家",
+        "全省",
+        "全市",
+        "全国",
+        "首家",
+        "一家",
+        "这家",
+        "该市",
+        "省内外",
+        "以及",
+        "还有",
+        "支持",
+        "引进",
+        "服务",
+        "对接",
+        "双方",
+        "距",
+        "面向",
+        "针对",
+        "依靠",
+        "鼓励",
+        "培育",
+        "壮大",
+        "建设",
+        "打造",
+        "设立",
+        "建立",
+        "认定",
+        "批准",
+        "同意",
+        "获得",
+        "荣获",
+        "授予",
+        "评为",
+        "落户",
+        "共建",
+        "联系",
+        "选派",
+        "选拔",
+        "坚持",
+        "实施",
+        "推动",
+        "加强",
+        "开展",
+        "推进",
+        "完善",
+        "健全",
+        "落实",
+        "启动",
+        "制定",
+        "印发",
+        "编制",
+        "参加",
+        "参与",
+        "承担",
+        "申报",
+        "纳入",
+        "列入",
+        "加快",
+        "深化",
+        "强化",
+        "发布",
+        "召开",
+        "举行",
+        "出台",
+        "提出",
+        "围绕",
+        "聚焦",
+        "利用",
+        "推行",
+        "组建",
+        "主办",
+        "承办",
+        "指导",
+        "发挥",
+        "设置",
+        "安排",
+        "实现",
+        "形成",
+        "完成",
+        "开启",
+        "积极",
+        "开设",
+        "录制",
+        "新增",
+        "认真",
+        "全面",
+        "持续",
+        "不断",
+        "进一步",
+        "大力",
+        "着力",
+        "充分",
+        "重点",
+        "优先",
+        "成功",
+        "顺利",
+        "正式",
+        "专门",
+        "首批",
+        "累计",
+    ]
 )
-_STOP_POS = frozenset("p c u uj ul uz ud ug uv r y e o w x d q m mq f t zg".split())
+_STOP_POS = frozenset(
+    [
+        "p",
+        "c",
+        "u",
+        "uj",
+        "ul",
+        "uz",
+        "ud",
+        "ug",
+        "uv",
+        "r",
+        "y",
+        "e",
+        "o",
+        "w",
+        "x",
+        "d",
+        "q",
+        "m",
+        "mq",
+        "f",
+        "t",
+        "zg",
+    ]
+)
 #: Parts of speech that make a word a proper name (or a word jieba does not know).
-_PROPER_POS = frozenset("ns nr nrt nrfg nz nt j eng".split())
+_PROPER_POS = frozenset(["ns", "nr", "nrt", "nrfg", "nz", "nt", "j", "eng"])
 
 
 def _left_tokens(text: str, end: int, max_len: int):
     """jieba words (word, flag) of the run of text before ``end``, nearest last."""
     lo = end
-    while lo > 0 and end - lo < max_len and (text[lo - 1] not in _PUNCT or text[lo - 1] == "·") and not text[lo - 1].isspace():
+    while (
+        lo > 0
+        and end - lo < max_len
+        and (text[lo - 1] not in _PUNCT or text[lo - 1] == "·")
+        and not text[lo - 1].isspace()
+    ):
         lo -= 1
     window = text[lo:end]
     return [(t.word, t.flag) for t in pos_tokenizer().cut(window, HMM=True)] if window else []
@@ -400,9 +601,12 @@ def _org_left(text: str, end: int, max_len: int, allow_verbs: bool) -> tuple[int
         if flag.startswith("v") and flag != "vn" and not allow_verbs:
             break
         start -= len(word)
-        if word in _LEVEL_WORDS or gazetteer().lookup(word):
-            proper = True
-        elif (flag in _PROPER_POS or word not in _dictionary()) and not word.endswith("级"):
+        if (
+            word in _LEVEL_WORDS
+            or gazetteer().lookup(word)
+            or (flag in _PROPER_POS or word not in _dictionary())
+            and not word.endswith("级")
+        ):
             proper = True
     return start, proper
 
@@ -522,7 +726,24 @@ _QUOTED = re.compile(r"“([^“”\n]{2,30})”")
 _BOOK = re.compile(r"《([^《》\n]{2,60})》")
 #: Heads too common to make a name on their own: 活动, 项目… need a quoted,
 #: numbered or proper name before them (“我为群众办实事”实践活动).
-_WEAK_HEADS = ("活动", "系列活动", "实践活动", "项目", "行动", "专项行动", "机制", "战略", "工程", "规划", "大会", "比赛", "竞赛", "讲堂", "服务队", "专项")
+_WEAK_HEADS = (
+    "活动",
+    "系列活动",
+    "实践活动",
+    "项目",
+    "行动",
+    "专项行动",
+    "机制",
+    "战略",
+    "工程",
+    "规划",
+    "大会",
+    "比赛",
+    "竞赛",
+    "讲堂",
+    "服务队",
+    "专项",
+)
 
 
 def find_initiatives(doc: Document) -> list[Mention]:
@@ -574,7 +795,9 @@ def _specific(body: str, proper: bool, weak: bool) -> bool:
     return len(body) >= 4 or body not in _dictionary()
 
 
-_INIT_OK_POS = frozenset("n nz ns nt nr nrt j vn an ng l i eng m b a s nrfg x".split())
+_INIT_OK_POS = frozenset(
+    ["n", "nz", "ns", "nt", "nr", "nrt", "j", "vn", "an", "ng", "l", "i", "eng", "m", "b", "a", "s", "nrfg", "x"]
+)
 
 
 def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
@@ -595,9 +818,13 @@ def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
             if verbs >= 2:
                 break
             verbs += 1
-        elif flag == "m" and not (word.startswith("第") or (word.isdigit() and len(word) == 4)):
-            break
-        elif flag not in _INIT_OK_POS and not flag.startswith("v") and word != "·":
+        elif (
+            flag == "m"
+            and not (word.startswith("第") or (word.isdigit() and len(word) == 4))
+            or flag not in _INIT_OK_POS
+            and not flag.startswith("v")
+            and word != "·"
+        ):
             break
         start -= len(word)
         taken.append((word, flag))

@@ -83,10 +83,13 @@ def add_link(G: nx.MultiDiGraph, source: str, target: str, relation: str, eviden
         data["evidence"].sort(key=lambda e: (e["document"], e["start"], e["end"]))
         data["weight"] = len(data["evidence"])
     else:
-        attrs = {"relation": relation, "evidence": sorted(ev, key=lambda e: (e["document"], e["start"], e["end"]))}
+        attrs: dict[str, object] = {
+            "relation": relation,
+            "evidence": sorted(ev, key=lambda e: (e["document"], e["start"], e["end"])),
+        }
         if title:
             attrs["title"] = title
-        attrs["weight"] = len(attrs["evidence"])
+        attrs["weight"] = len(ev)
         G.add_edge(source, target, key=key, **attrs)
 
 

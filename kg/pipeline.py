@@ -16,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.extract import PRIORITY, find_entities
-from kg.graph import add_entity, add_link, entity_id, new_graph
+from kg.graph import add_entity, add_link, new_graph
 from kg.model import Document, Mention
 from kg.places import gazetteer
 from kg.relations import find_relations
@@ -115,7 +115,9 @@ class Assembler:
         self.links: list[tuple[str, str, str, str, dict]] = []
 
     def add(self, doc: Document) -> None:
-        self.docs.append({"id": doc.id, "path": doc.path, "sha256": doc.sha256, "title": doc.title, "chars": len(doc.text)})
+        self.docs.append(
+            {"id": doc.id, "path": doc.path, "sha256": doc.sha256, "title": doc.title, "chars": len(doc.text)}
+        )
         province, city = document_context(doc)
 
         def key_of(m: Mention) -> str:
@@ -160,7 +162,9 @@ class Assembler:
                 mentions=self.mentions[key] or 1,
                 documents=sorted(self.documents[key]),
             )
-        for head, tail, relation, title, ev in sorted(self.links, key=lambda t: (t[0], t[1], t[2], t[3], t[4]["document"], t[4]["start"])):
+        for head, tail, relation, title, ev in sorted(
+            self.links, key=lambda t: (t[0], t[1], t[2], t[3], t[4]["document"], t[4]["start"])
+        ):
             heads, tails = SIGNATURES[relation]
             if types[head] not in heads or types[tail] not in tails:
                 continue
@@ -186,9 +190,9 @@ class Assembler:
                 up = [p for p in g.lookup(parent) if p.name == parent]
                 parent = up[0].parent if up else ""
                 seen += 1
-            if parent and parent in ids and types.get(parent) == "Place" and parent != key:
-                if not G.has_edge(ids[key], ids[parent], "partOf"):
-                    add_link(G, ids[key], ids[parent], "partOf", [self.first_sentence[key]])
+            known = parent and parent in ids and types.get(parent) == "Place" and parent != key
+            if known and not G.has_edge(ids[key], ids[parent], "partOf"):
+                add_link(G, ids[key], ids[parent], "partOf", [self.first_sentence[key]])
 
 
 def _evidence(doc: Document, sent) -> dict:

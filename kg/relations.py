@@ -89,7 +89,12 @@ def _holds_position(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Re
                 if text.startswith(filler, probe - len(filler)) and (probe - len(filler)) in by_end:
                     org = by_end[probe - len(filler)]
                     break
-            if org is None and pos > sent.start and text[pos - 1] in "厅局委部院校" and (pos - 1 == sent.start or not text[pos - 2].isalnum() or text[pos - 2] in "、，, "):
+            if (
+                org is None
+                and pos > sent.start
+                and text[pos - 1] in "厅局委部院校"
+                and (pos - 1 == sent.start or not text[pos - 2].isalnum() or text[pos - 2] in "、，, ")
+            ):
                 org = _dominant(doc, text[pos - 1])
             if org is None:
                 # titles of an organisation named earlier in the clause: 河北日报记者
@@ -128,7 +133,7 @@ def _subjects_before(doc: Document, ms: list[Mention], pos: int, types) -> list[
 
 
 def _trigger_relations(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relation]:
-    out = []
+    out: list[Relation] = []
     text = doc.text
     initiatives = [m for m in ms if m.type == "Initiative"]
     if not initiatives:
@@ -136,7 +141,11 @@ def _trigger_relations(doc: Document, sent: Sentence, ms: list[Mention]) -> list
     # 由 A、B、C 共同主办的 X
     for trig in ORGANIZE.finditer(text, sent.start, sent.end):
         subjects = _subjects_before(doc, ms, trig.start() - _adverb_len(text, trig.start()), ORGS + ("Place",))
-        objects = [i for i in initiatives if i.start >= trig.end() and not (_CLAUSE_END - {"，", ","}) & set(text[trig.end() : i.start])]
+        objects = [
+            i
+            for i in initiatives
+            if i.start >= trig.end() and not (_CLAUSE_END - {"，", ","}) & set(text[trig.end() : i.start])
+        ]
         objects = objects[:3]
         if not objects:
             continue
@@ -148,7 +157,9 @@ def _trigger_relations(doc: Document, sent: Sentence, ms: list[Mention]) -> list
                     out.append(Relation("organizes", s, o, sent))
     for trig in PARTICIPATE.finditer(text, sent.start, sent.end):
         subjects = _subjects_before(doc, ms, trig.start() - _adverb_len(text, trig.start()), ORGS + ("Person", "Place"))
-        objects = [i for i in initiatives if i.start >= trig.end() and not _CLAUSE_END & set(text[trig.end() : i.start])][:3]
+        objects = [
+            i for i in initiatives if i.start >= trig.end() and not _CLAUSE_END & set(text[trig.end() : i.start])
+        ][:3]
         for s in subjects:
             for o in objects:
                 out.append(Relation("participatesIn", s, o, sent))
@@ -166,7 +177,25 @@ def _trigger_relations(doc: Document, sent: Sentence, ms: list[Mention]) -> list
     return out
 
 
-_ADVERBS = ("共同", "联合", "先后", "分别", "正式", "成功", "顺利", "专门", "首批", "全面", "积极", "再次", "还", "也", "将", "已", "启动")
+_ADVERBS = (
+    "共同",
+    "联合",
+    "先后",
+    "分别",
+    "正式",
+    "成功",
+    "顺利",
+    "专门",
+    "首批",
+    "全面",
+    "积极",
+    "再次",
+    "还",
+    "也",
+    "将",
+    "已",
+    "启动",
+)
 
 
 def _adverb_len(text: str, pos: int) -> int:
@@ -186,7 +215,7 @@ def _adverb_len(text: str, pos: int) -> int:
 
 def _cooperation(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relation]:
     """A 与/和/联合/协同 B(、C): organisations working together."""
-    out = []
+    out: list[Relation] = []
     text = doc.text
     if not COOPERATE.search(text, sent.start, sent.end):
         return out
@@ -214,7 +243,7 @@ def _containment(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relat
     * 省农林科学院石家庄果树所, A旗下B: a unit of an organisation;
     * 唐山工业职业技术学院, (河北·衡水): a name that begins with a place.
     """
-    out = []
+    out: list[Relation] = []
     text = doc.text
     for a, b in zip(ms, ms[1:]):
         gap = text[a.end : b.start]
@@ -228,7 +257,9 @@ def _containment(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relat
         inner = make_document("_", m.text)
         places = find_places(inner)
         inner_orgs = find_agencies(inner, places) + find_organizations(inner, places)
-        parent = max((o for o in inner_orgs if o.start == 0 and o.end < len(m.text) - 1), key=lambda o: o.end, default=None)
+        parent = max(
+            (o for o in inner_orgs if o.start == 0 and o.end < len(m.text) - 1), key=lambda o: o.end, default=None
+        )
         if parent is not None and m.type in ORGS:
             pm = _inner(doc, Mention(m.start, m.start + parent.end, parent.type, parent.text, "inner"))
             out.append(Relation("partOf", m, pm, sent))
@@ -264,8 +295,8 @@ def _role_of_initiative(doc: Document, sent: Sentence, ms: list[Mention]) -> lis
     An initiative named <role> + 制度/工作/计划 (科技特派员制度) is organised by
     an organisation whose <role>s the text mentions.
     """
-    out = []
-    systems = {}
+    out: list[Relation] = []
+    systems: dict[str, Mention] = {}
     for m in doc.mentions:
         if m.type == "Initiative":
             for head in ("制度", "工作"):

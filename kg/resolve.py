@@ -80,7 +80,7 @@ def canonical(m: Mention, province: str, city: str) -> str:
     if m.type == "Person":
         return text.replace(" ", "")
     if m.type == "Initiative":
-        return text.strip("《》“”")  if text.startswith("《") else text
+        return text.strip("《》“”") if text.startswith("《") else text
     if m.type == "Agency":
         return _canonical_agency(text, province, city)
     return _canonical_org(text, province, city)
@@ -153,7 +153,11 @@ def _defined_aliases(doc: Document) -> list[Mention]:
 
 def _bare_body(key: str) -> bool:
     """省委, 县政府, 市人民政府: a level and a body, no place."""
-    return key[:1] in "省市县区乡镇村" and len(key) <= 5 and key[1:] in ("委", "政府", "人民政府", "人大", "政协", "委员会")
+    return (
+        key[:1] in "省市县区乡镇村"
+        and len(key) <= 5
+        and key[1:] in ("委", "政府", "人民政府", "人大", "政协", "委员会")
+    )
 
 
 def resolve_document(doc: Document) -> Document:

@@ -31,7 +31,7 @@ def pos_tokenizer() -> jieba.posseg.POSTokenizer:
 def word_pos(word: str) -> str:
     """The part of speech jieba's dictionary gives ``word`` ('' if unknown).
 
-    >>> word_pos("唐山")
+    >>> word_pos("天津")
     'ns'
     """
     return pos_tokenizer().word_tag_tab.get(word, "")

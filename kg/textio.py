@@ -166,4 +166,6 @@ def read_document(path: str | Path, doc_id: str | None = None) -> Document:
     if not raw.strip():
         raise DecodeError("empty file")
     text, _encoding, warnings = detect_and_decode(raw)
-    return make_document(doc_id or path.name, text, path=path.name, sha256=hashlib.sha256(raw).hexdigest(), warnings=warnings)
+    return make_document(
+        doc_id or path.name, text, path=path.name, sha256=hashlib.sha256(raw).hexdigest(), warnings=warnings
+    )

@@ -25,7 +25,9 @@ def make_sample_graph():
         {"id": "b.txt", "path": "b.txt", "sha256": "1" * 64, "title": "打通“最后一公里”", "chars": 80},
     ]
     G = new_graph(docs)
-    agency = add_entity(G, "Agency", "河北省科学技术厅", aliases=["省科技厅", "河北省科技厅"], mentions=5, documents=["a.txt", "b.txt"])
+    agency = add_entity(
+        G, "Agency", "河北省科学技术厅", aliases=["省科技厅", "河北省科技厅"], mentions=5, documents=["a.txt", "b.txt"]
+    )
     long_ = add_entity(G, "Person", "龙奋杰", mentions=1, documents=["a.txt"])
     ma = add_entity(G, "Person", "马宇骏", mentions=2, documents=["b.txt"])
     system = add_entity(G, "Initiative", "科技特派员制度", mentions=3, documents=["b.txt"])

@@ -54,7 +54,9 @@ def test_gbk_and_broken_line_files_build(tmp_path):
 
 def test_extract_adds_entities_with_offsets(tmp_path):
     src = tmp_path / "lines.jsonl"
-    src.write_text(json.dumps({"id": "a", "text": "省科技厅厅长龙奋杰在唐山市调研。"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    src.write_text(
+        json.dumps({"id": "a", "text": "省科技厅厅长龙奋杰在唐山市调研。"}, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     proc = run("extract", str(src))
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
@@ -81,7 +83,9 @@ def test_eval_scores_span_exact_by_type(tmp_path):
     assert rows["LOC"][:3] == ["1.000", "0.500", "0.667"]
 
 
-@pytest.mark.parametrize("args", [["build", "/no/such/folder"], ["extract", "/no/such.jsonl"], ["build", "--format", "pdf"]])
+@pytest.mark.parametrize(
+    "args", [["build", "/no/such/folder"], ["extract", "/no/such.jsonl"], ["build", "--format", "pdf"]]
+)
 def test_user_errors_are_one_line_with_nonzero_exit(args):
     proc = run(*args)
     assert proc.returncode == 2

@@ -83,7 +83,9 @@ def test_short_forms_are_aliases_of_one_node(seed_graph, label, aliases):
     assert aliases <= set(seed_graph.nodes[node(seed_graph, label)]["aliases"])
 
 
-@pytest.mark.parametrize("fragment", ["省科技厅党", "基层", "省科技厅", "唐山", "科技", "街道", "和首席", "省级重点实验室"])
+@pytest.mark.parametrize(
+    "fragment", ["省科技厅党", "基层", "省科技厅", "唐山", "科技", "街道", "和首席", "省级重点实验室"]
+)
 def test_fragments_and_generic_words_are_not_nodes(seed_graph, fragment):
     assert fragment not in {d["label"] for _, d in seed_graph.nodes(data=True)}
 
@@ -94,7 +96,9 @@ def test_the_science_commissioner_chain(seed_graph):
 
 
 def test_two_directors_of_the_department_in_different_articles(seed_graph):
-    directors = {h: d for h, _t, d in edges(seed_graph, "holdsPosition", tail="河北省科学技术厅") if d.get("title") == "厅长"}
+    directors = {
+        h: d for h, _t, d in edges(seed_graph, "holdsPosition", tail="河北省科学技术厅") if d.get("title") == "厅长"
+    }
     assert set(directors) == {"龙奋杰", "马宇骏"}
     assert {e["document"] for e in directors["龙奋杰"]["evidence"]} == {A000}
     assert {e["document"] for e in directors["马宇骏"]["evidence"]} == {A002}

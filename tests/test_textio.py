@@ -45,9 +45,15 @@ def test_empty_and_binary_files_are_refused_clearly(tmp_path):
     ("raw", "expected"),
     [
         # a word broken over blank lines is joined
-        ("党史学习教育开展以来,省科技厅坚\n\n持“规定动作”做到位。", "党史学习教育开展以来,省科技厅坚持“规定动作”做到位。"),
+        (
+            "党史学习教育开展以来,省科技厅坚\n\n持“规定动作”做到位。",
+            "党史学习教育开展以来,省科技厅坚持“规定动作”做到位。",
+        ),
         # a long paragraph broken mid-sentence is joined
-        ("青年是国家的希望。7月27日,学习小组与十三所青年\n\n职工进行了交流座谈。", "青年是国家的希望。7月27日,学习小组与十三所青年职工进行了交流座谈。"),
+        (
+            "青年是国家的希望。7月27日,学习小组与十三所青年\n\n职工进行了交流座谈。",
+            "青年是国家的希望。7月27日,学习小组与十三所青年职工进行了交流座谈。",
+        ),
         # a heading keeps its line
         ("学习作表率,高扬主旋律\n\n7月6日,读书班开班。", "学习作表率,高扬主旋律\n7月6日,读书班开班。"),
         # carriage returns, zero-width spaces and ideographic spaces

@@ -7,7 +7,7 @@ articles. Lines starting with ``#`` are comments.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
@@ -22,18 +22,18 @@ def _by_length(words) -> tuple[str, ...]:
     return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def titles() -> tuple[str, ...]:
     """Official titles, longest first (党组副书记 before 书记)."""
     return _by_length(_lines("titles.txt"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def surnames() -> frozenset[str]:
     return frozenset(_lines("surnames.txt"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def org_suffixes() -> dict[str, tuple[str, str]]:
     """suffix -> (entity type, kind) where kind is gov, name or unit."""
     out = {}
@@ -43,27 +43,27 @@ def org_suffixes() -> dict[str, tuple[str, str]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def gov_domains() -> dict[str, str]:
     """Short or full domain of a department -> its full form (科技 -> 科学技术)."""
     return dict(tuple(line.split("\t")) for line in _lines("gov_domains.tsv"))  # type: ignore[misc]
 
 
-@lru_cache(maxsize=None)
+@cache
 def abbreviations() -> dict[str, str]:
     return dict(tuple(line.split("\t")) for line in _lines("abbreviations.tsv"))  # type: ignore[misc]
 
 
-@lru_cache(maxsize=None)
+@cache
 def initiative_suffixes() -> tuple[str, ...]:
     return _by_length(_lines("initiative_suffixes.txt"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def policy_document_suffixes() -> tuple[str, ...]:
     return _by_length(_lines("policy_document_suffixes.txt"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def generic_modifiers() -> tuple[str, ...]:
     return _by_length(_lines("generic_modifiers.txt"))
