@@ -10,7 +10,7 @@ entities is involved.
 >>> from kg.textio import make_document
 >>> doc = make_document("d", "8月13日,省科技厅厅长龙奋杰在石家庄市召开会议。")
 >>> sorted((m.text, m.type) for m in find_entities(doc).mentions)
-[('石家庄市', 'Place'), ('省科技厅', 'Agency'), ('龙奋杰', 'Person')]
+[('省科技厅', 'Agency'), ('石家庄市', 'Place'), ('龙奋杰', 'Person')]
 """
 
 from __future__ import annotations
