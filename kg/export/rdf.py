@@ -16,7 +16,9 @@ What is written (IRIs under ``https://kg.example.org/id/``, prefix ``kgr:``):
   ``kg:headline``, ``kg:charCount``.
 
 Statement, evidence, post and document IRIs are content hashes, so there are
-no blank nodes and the same graph gives the same IRIs everywhere. rdflib's
+no blank nodes and the same graph gives the same IRIs everywhere. ``triples(G)``
+is the one place the modelling lives; ``rdf_graph`` (for SPARQL and SHACL) and
+``turtle_text`` are both made from it. rdflib's
 Turtle serializer does not promise an order, so ``turtle_text`` writes the
 Turtle itself: subjects, predicates and objects sorted, one subject block
 each. Same graph, same bytes.
@@ -44,7 +46,6 @@ from rdflib import Graph as RDFGraph
 from rdflib.namespace import PROV, XSD
 
 from kg.export import atomic_write
-from kg.graph import sorted_graph
 from kg.vocab import ID, KG, PREFIXES
 
 _RELATIONS = {
@@ -96,72 +97,109 @@ def statement_iri(source: str, target: str, key: str) -> URIRef:
     return ID[f"statement-{_digest(source, key, target)}"]
 
 
-def rdf_graph(G: nx.MultiDiGraph) -> RDFGraph:
-    """The canonical graph as an rdflib graph (prefixes of ``kg.vocab.PREFIXES`` only)."""
-    R = RDFGraph(bind_namespaces="none")
-    for prefix in GRAPH_PREFIXES:
-        R.bind(prefix, PREFIXES[prefix])
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+# Plain module constants: DefinedNamespace attribute access is slow in a loop.
+_A, _PREF, _ALT = RDF.type, SKOS.prefLabel, SKOS.altLabel
+_SUBJ, _PRED, _OBJ = RDF.subject, RDF.predicate, RDF.object
+_DERIVED, _VALUE, _QUOTED = PROV.wasDerivedFrom, PROV.value, PROV.wasQuotedFrom
+(_DOCUMENT, _EVIDENCE, _STATEMENT, _POST, _FILE, _SHA, _HEADLINE, _CHARS, _START, _END, _MCOUNT, _MIN) = (
+    KG.Document,
+    KG.Evidence,
+    KG.Statement,
+    KG.Post,
+    KG.fileName,
+    KG.sha256,
+    KG.headline,
+    KG.charCount,
+    KG.start,
+    KG.end,
+    KG.mentionCount,
+    KG.mentionedIn,
+)
+_TITLE, _POST_IN, _HOLDS, _POST_OF = KG.title, KG.postIn, KG.holds, KG.post
+
+
+def triples(G: nx.MultiDiGraph) -> set[Triple]:
+    """Every triple of graph.ttl, as a set (the one place the RDF modelling lives)."""
+    out: set[Triple] = set()
+    add = out.add
     zh = "zh"
-    G = sorted_graph(G)
-
     docs = {d["id"]: d for d in G.graph.get("documents", [])}
+    doc_iris: dict[str, URIRef] = {}
 
-    def add_document(doc_id: str) -> URIRef:
-        d = URIRef(document_iri(doc_id))
-        if (d, RDF.type, KG.Document) in R:
-            return d
-        R.add((d, RDF.type, KG.Document))
-        R.add((d, KG.fileName, Literal(doc_id)))
+    def document(doc_id: str) -> URIRef:
+        if doc_id in doc_iris:
+            return doc_iris[doc_id]
+        d = doc_iris[doc_id] = document_iri(doc_id)
+        add((d, _A, _DOCUMENT))
+        add((d, _FILE, Literal(doc_id)))
         meta = docs.get(doc_id, {})
         if meta.get("sha256"):
-            R.add((d, KG.sha256, Literal(meta["sha256"])))
+            add((d, _SHA, Literal(meta["sha256"])))
         if meta.get("title"):
-            R.add((d, KG.headline, Literal(meta["title"], lang=zh)))
-        if meta.get("chars") is not None and meta.get("chars") != "":
-            R.add((d, KG.charCount, Literal(int(meta["chars"]))))
+            add((d, _HEADLINE, Literal(meta["title"], lang=zh)))
+        if meta.get("chars") not in (None, ""):
+            add((d, _CHARS, Literal(int(meta["chars"]))))
         return d
 
     for doc_id in docs:
-        add_document(doc_id)
+        document(doc_id)
 
+    iris = {nid: entity_iri(nid) for nid in G.nodes}
     for nid, data in G.nodes(data=True):
-        s = entity_iri(nid)
-        R.add((s, RDF.type, _TYPES[data["type"]]))
-        R.add((s, SKOS.prefLabel, Literal(data["label"], lang=zh)))
+        s = iris[nid]
+        add((s, _A, _TYPES[data["type"]]))
+        add((s, _PREF, Literal(data["label"], lang=zh)))
         for alias in data.get("aliases") or ():
             if alias != data["label"]:
-                R.add((s, SKOS.altLabel, Literal(alias, lang=zh)))
+                add((s, _ALT, Literal(alias, lang=zh)))
         if data.get("mentions") is not None:
-            R.add((s, KG.mentionCount, Literal(int(data["mentions"]))))
+            add((s, _MCOUNT, Literal(int(data["mentions"]))))
         for doc_id in data.get("documents") or ():
-            R.add((s, KG.mentionedIn, add_document(doc_id)))
+            add((s, _MIN, document(doc_id)))
 
     for u, v, key, data in G.edges(keys=True, data=True):
-        s, o, p = entity_iri(u), entity_iri(v), _RELATIONS[data["relation"]]
-        R.add((s, p, o))
+        s, o, p = iris[u], iris[v], _RELATIONS[data["relation"]]
+        add((s, p, o))
         st = statement_iri(u, v, key)
-        R.add((st, RDF.type, KG.Statement))
-        R.add((st, RDF.subject, s))
-        R.add((st, RDF.predicate, p))
-        R.add((st, RDF.object, o))
+        add((st, _A, _STATEMENT))
+        add((st, _SUBJ, s))
+        add((st, _PRED, p))
+        add((st, _OBJ, o))
         title = data.get("title") or ""
         if data["relation"] == "holdsPosition" and title:
             post = post_iri(v, title)
-            R.add((post, RDF.type, KG.Post))
-            R.add((post, KG.title, Literal(title, lang=zh)))
-            R.add((post, KG.postIn, o))
-            R.add((post, SKOS.prefLabel, Literal(G.nodes[v]["label"] + title, lang=zh)))
-            R.add((s, KG.holds, post))
-            R.add((st, KG.post, post))
-            R.add((st, KG.title, Literal(title, lang=zh)))
+            add((post, _A, _POST))
+            add((post, _TITLE, Literal(title, lang=zh)))
+            add((post, _POST_IN, o))
+            add((post, _PREF, Literal(G.nodes[v]["label"] + title, lang=zh)))
+            add((s, _HOLDS, post))
+            add((st, _POST_OF, post))
+            add((st, _TITLE, Literal(title, lang=zh)))
         for ev in data.get("evidence") or ():
             e = evidence_iri(ev)
-            R.add((st, PROV.wasDerivedFrom, e))
-            R.add((e, RDF.type, KG.Evidence))
-            R.add((e, PROV.value, Literal(ev["sentence"], lang=zh)))
-            R.add((e, PROV.wasQuotedFrom, add_document(ev["document"])))
-            R.add((e, KG.start, Literal(int(ev["start"]))))
-            R.add((e, KG.end, Literal(int(ev["end"]))))
+            add((st, _DERIVED, e))
+            add((e, _A, _EVIDENCE))
+            add((e, _VALUE, Literal(ev["sentence"], lang=zh)))
+            add((e, _QUOTED, document(ev["document"])))
+            add((e, _START, Literal(int(ev["start"]))))
+            add((e, _END, Literal(int(ev["end"]))))
+    return out
+
+
+def _bound_graph() -> RDFGraph:
+    R = RDFGraph(bind_namespaces="none")
+    for prefix in GRAPH_PREFIXES:
+        R.bind(prefix, PREFIXES[prefix])
+    return R
+
+
+def rdf_graph(G: nx.MultiDiGraph) -> RDFGraph:
+    """The canonical graph as an rdflib graph (prefixes of ``GRAPH_PREFIXES`` only)."""
+    R = _bound_graph()
+    for triple in triples(G):
+        R.add(triple)
     return R
 
 
@@ -221,29 +259,41 @@ def _sort_key(term) -> tuple:
     return (kind, str(term))
 
 
+def _turtle(all_triples, prefixes: list[tuple[str, str]]) -> str:
+    prefixes = sorted(prefixes)
+    # Longest namespace first, so no shorter overlapping namespace shadows it.
+    by_length = sorted(prefixes, key=lambda x: (-len(x[1]), x[0]))
+    cache: dict = {}
+
+    def text(term) -> str:
+        if term not in cache:
+            cache[term] = _term(term, by_length)
+        return cache[term]
+
+    tree: dict = {}
+    for s, p, o in all_triples:
+        tree.setdefault(s, {}).setdefault(p, []).append(o)
+    lines = [f"@prefix {p}: <{ns}> ." for p, ns in prefixes]
+    for s in sorted(tree, key=_sort_key):
+        preds = tree[s]
+        lines.append("")
+        lines.append(text(s))
+        ordered = sorted(preds, key=lambda p: (p != _A, _sort_key(p)))
+        for i, p in enumerate(ordered):
+            objs = ", ".join(text(o) for o in sorted(set(preds[p]), key=_sort_key))
+            end = " ." if i == len(ordered) - 1 else " ;"
+            lines.append(f"    {'a' if p == _A else text(p)} {objs}{end}")
+    return "\n".join(lines) + "\n"
+
+
 def turtle_of(R: RDFGraph) -> str:
     """Sorted, byte-stable Turtle for any rdflib graph, with its bound prefixes."""
-    prefixes = sorted(((p, str(ns)) for p, ns in R.namespaces()), key=lambda x: x[0])
-    # Longest namespace first, so kgr: is not shadowed by a shorter overlapping one.
-    by_length = sorted(prefixes, key=lambda x: (-len(x[1]), x[0]))
-    lines = [f"@prefix {p}: <{ns}> ." for p, ns in prefixes]
-    subjects = sorted(set(R.subjects()), key=_sort_key)
-    for s in subjects:
-        preds = sorted(set(R.predicates(s)), key=lambda p: (p != RDF.type, _sort_key(p)))
-        lines.append("")
-        lines.append(_term(s, by_length))
-        for i, p in enumerate(preds):
-            objs = sorted(R.objects(s, p), key=_sort_key)
-            ptext = "a" if p == RDF.type else _term(p, by_length)
-            otext = ", ".join(_term(o, by_length) for o in objs)
-            end = " ." if i == len(preds) - 1 else " ;"
-            lines.append(f"    {ptext} {otext}{end}")
-    return "\n".join(lines) + "\n"
+    return _turtle(R, [(p, str(ns)) for p, ns in R.namespaces()])
 
 
 def turtle_text(G: nx.MultiDiGraph) -> str:
     """``graph.ttl`` as a string: sorted Turtle, UTF-8, byte-stable."""
-    return turtle_of(rdf_graph(G))
+    return _turtle(triples(G), [(p, PREFIXES[p]) for p in GRAPH_PREFIXES])
 
 
 def write_turtle(G: nx.MultiDiGraph, path: str | Path) -> None:
