@@ -123,7 +123,10 @@ def test_page_is_self_contained_and_deterministic(sample_graph):
     assert page == html_text(reversed_copy(sample_graph))
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page, re.IGNORECASE)
     assert "sourceMappingURL" not in page
-    assert "default-src 'none'" in page
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
+    assert "default-src 'none'" in csp
+    script_src = re.search(r"script-src ([^;]*);", csp).group(1).split()
+    assert len(script_src) == 2 and all(h.startswith("'sha256-") for h in script_src)  # no 'unsafe-inline'
     # three script elements (data, vis-network, the page; vis-network's code holds one "<script>"
     # string), and the hostile markup exists only escaped inside the JSON block
     assert page.count("<script") == 3 + page.count('"<script>"')

@@ -7,8 +7,9 @@ node ids and the heading into the page unescaped (STYLE.md), and
 ``Network.from_nx`` changes the graph it is given. So this module writes the
 page itself:
 
-* everything inline, and a Content-Security-Policy of ``default-src 'none'``,
-  so the page fetches nothing, even with the network on;
+* everything inline, and a Content-Security-Policy of ``default-src 'none'``
+  that lets only the page's two scripts run (by hash), so the page fetches
+  nothing, even with the network on, and no inline handler could ever run;
 * the graph is JSON in a ``<script type="application/json">`` block with
   ``<``, ``>``, ``&``, U+2028 and U+2029 written as ``\\u003c``… so no text from
   an article can close the block; the page's script reads it with
@@ -34,6 +35,9 @@ The same graph gives the same bytes (sorted data, seeded layout).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
 import json
 import re
 from functools import cache
@@ -103,14 +107,19 @@ def _keep(G: nx.MultiDiGraph, max_nodes: int) -> list[str]:
     return sorted(ranked[:max_nodes])
 
 
-def _node_tooltip(d: dict, degree: int) -> str:
+def _doc_name(doc: str, titles: dict[str, str]) -> str:
+    title = titles.get(doc, "")
+    return f"《{title}》（{doc}）" if title else doc
+
+
+def _node_tooltip(d: dict, degree: int, titles: dict[str, str]) -> str:
     type_ = d.get("type", "")
     lines = [str(d.get("label", "")), f"类型：{type_style(type_)[3]}（{type_}）"]
     if d.get("aliases"):
         lines.append("别名：" + "、".join(map(str, d["aliases"])))
     lines.append(f"提及：{int(d.get('mentions') or 0)} 次　关系：{degree} 条")
     if d.get("documents"):
-        lines.append("文档：" + "，".join(map(str, d["documents"])))
+        lines.append("文档：" + "，".join(_doc_name(str(doc), titles) for doc in d["documents"]))
     return "\n".join(lines)
 
 
@@ -138,6 +147,7 @@ def graph_data(G: nx.MultiDiGraph, max_nodes: int = MAX_NODES) -> dict:
     H = S.subgraph(keep)
     pos = layout(H)
     physics = H.number_of_nodes() <= PHYSICS_MAX_NODES
+    titles = {str(doc.get("id", "")): str(doc.get("title") or "") for doc in S.graph.get("documents", [])}
     nodes = []
     for n in keep:
         d = H.nodes[n]
@@ -154,7 +164,7 @@ def graph_data(G: nx.MultiDiGraph, max_nodes: int = MAX_NODES) -> dict:
                 "color": colour,
                 "shape": shape,
                 "size": node_size(int(d.get("mentions") or 0), degree),
-                "title": _node_tooltip(d, degree),
+                "title": _node_tooltip(d, degree, titles),
                 "x": x,
                 "y": y,
             }
@@ -353,12 +363,15 @@ def html_text(G: nx.MultiDiGraph, title: str = "知识图谱", max_nodes: int = 
     """The whole page as a string (UTF-8, no external resources)."""
     js, css = _vis_assets()
     data = graph_data(G, max_nodes=max_nodes)
-    esc_title = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    esc_title = html.escape(title, quote=False)
+    scripts = ["\n" + js, _inline_script(_APP_JS)]
+    # Only these two scripts may run: no inline event handler, even if markup ever got in.
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(c.encode()).digest()).decode()}'" for c in scripts)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:\">\n"
+        f"script-src {hashes}; style-src 'unsafe-inline'; img-src data:; font-src data:\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="kg">\n'
         f"<title>{esc_title}</title>\n"
@@ -373,8 +386,8 @@ def html_text(G: nx.MultiDiGraph, title: str = "知识图谱", max_nodes: int = 
         '<h2>详情</h2>\n<div id="info"></div>\n'
         '</div>\n<div id="net"></div>\n</div>\n'
         f'<script type="application/json" id="kg-data">{script_json(data)}</script>\n'
-        f"<script>\n{js}</script>\n"
-        f"<script>{_inline_script(_APP_JS)}</script>\n"
+        f"<script>{scripts[0]}</script>\n"
+        f"<script>{scripts[1]}</script>\n"
         "</body>\n</html>\n"
     )
 
