@@ -17,6 +17,7 @@ Violation  kgr:person-1  skos:prefLabel: an entity has exactly one skos:prefLabe
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,7 +72,10 @@ def _short(term) -> str:
         return f"<{text}>"
     if isinstance(term, Literal):
         text = text if len(text) <= 60 else text[:57] + "…"
-        return repr(text)
+        text = json.dumps(text, ensure_ascii=False)
+        if term.language:
+            return f"{text}@{term.language}"
+        return f"{text}^^{_short(term.datatype)}" if term.datatype else text
     return text
 
 
