@@ -266,3 +266,18 @@ def test_seed_graph_page(chromium, seed_graph, tmp_path):
         colours, variance = colour_stats(page.screenshot())
     assert_clean(log, path)
     assert colours > 20 and variance > 100
+
+
+@pytest.mark.parametrize("labels", [[], ["张三"]])
+def test_empty_and_single_node_pages_load(chromium, tmp_path, labels):
+    from kg.export.screenshot import open_page
+    from kg.graph import add_entity, new_graph
+
+    G = new_graph()
+    for label in labels:
+        add_entity(G, "Person", label)
+    path = tmp_path / "graph.html"
+    write_html(G, path)
+    with open_page(chromium, path) as (page, log):
+        assert page.evaluate("kg.visible()") == {"nodes": len(labels), "edges": 0}
+    assert_clean(log, path)

@@ -132,7 +132,7 @@ def relationships_csv(G: nx.MultiDiGraph) -> str:
 
 
 def _cypher_array(column: str) -> str:
-    return f"CASE WHEN row.`{column}` IS NULL THEN [] ELSE split(row.`{column}`, '{ARRAY_DELIMITER}') END"
+    return f"CASE WHEN coalesce(row.`{column}`, '') = '' THEN [] ELSE split(row.`{column}`, '{ARRAY_DELIMITER}') END"
 
 
 def import_cypher(G: nx.MultiDiGraph) -> str:
