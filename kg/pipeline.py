@@ -144,7 +144,26 @@ class Assembler:
             if head != tail:
                 self.links.append((head, tail, r.relation, r.title, _evidence(doc, r.sentence)))
 
+    def _merge_place_qualified(self) -> None:
+        """科技创新辅导团 → 河北省科技创新辅导团: a name and the same name with its place in front."""
+        g = gazetteer()
+        types = {key: votes.most_common(1)[0][0] for key, votes in self.type_votes.items()}
+        initiatives = sorted(k for k, t in types.items() if t == "Initiative")
+        for short in initiatives:
+            longer = [k for k in initiatives if k != short and k.endswith(short) and g.lookup(k[: -len(short)])]
+            if len(longer) == 1 and len(short) >= 4:
+                self._rename(short, longer[0])
+
+    def _rename(self, old: str, new: str) -> None:
+        self.type_votes[new].update(self.type_votes.pop(old))
+        self.aliases[new] |= self.aliases.pop(old) | {old}
+        self.mentions[new] += self.mentions.pop(old, 0)
+        self.documents[new] |= self.documents.pop(old)
+        self.first_sentence.setdefault(new, self.first_sentence.pop(old, {}))
+        self.links = [(new if h == old else h, new if t == old else t, r, ti, ev) for h, t, r, ti, ev in self.links]
+
     def graph(self) -> nx.MultiDiGraph:
+        self._merge_place_qualified()
         G = new_graph(self.docs)
         types = {key: votes.most_common(1)[0][0] for key, votes in sorted(self.type_votes.items())}
         # a person's name that is also a place name is the place (唐山)

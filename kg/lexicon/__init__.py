@@ -67,3 +67,9 @@ def policy_document_suffixes() -> tuple[str, ...]:
 @cache
 def generic_modifiers() -> tuple[str, ...]:
     return _by_length(_lines("generic_modifiers.txt"))
+
+
+@cache
+def boundary_words() -> frozenset[str]:
+    """Words that end a name walking left from its head (推行|科技特派员制度)."""
+    return frozenset(_lines("boundary_words.txt"))
