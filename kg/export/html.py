@@ -270,7 +270,7 @@ _APP_JS = r"""
     edges: { font: { size: 10, align: "middle", face: "Noto Sans CJK SC, sans-serif" }, smooth: big ? false : { type: "continuous" },
              arrows: { to: { scaleFactor: 0.5 } } },
     physics: data.physics ? { solver: "forceAtlas2Based", stabilization: { iterations: 150, fit: true },
-                              forceAtlas2Based: { gravitationalConstant: -60, springLength: 120 } } : false,
+                              forceAtlas2Based: { gravitationalConstant: -40, centralGravity: 0.02, springLength: 90 } } : false,
     interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: big, navigationButtons: false },
     layout: { randomSeed: 42, improvedLayout: false }
   };
