@@ -312,7 +312,7 @@ def _agency_re() -> re.Pattern:
         "(?P<party>省委|市委|县委|区委|中央)?"
         f"(?P<domain>{'|'.join(map(re.escape, domains))})"
         f"(?P<suffix>{'|'.join(map(re.escape, gov))})"
-        "(?![门员会务属机])"
+        "(?![门员会务属])"
     )
 
 
@@ -709,6 +709,60 @@ def merge(mentions: Iterable[Mention]) -> list[Mention]:
     return sorted(chosen, key=lambda m: (m.start, m.end))
 
 
+def _clean_crf(m: Mention) -> Mention | None:
+    """Keep what the tagger finds where it is plausible as a name.
+
+    Drops spans the sequence model gets wrong in a way rules can see: a
+    person whose name begins with a place (玉田晶玉 of 玉田晶玉科技), an
+    organisation that is only a head word or a generic description
+    (研究院, 三甲医院, 厅党组); trims surrounding spaces.
+    """
+    text = m.text
+    lead = len(text) - len(text.lstrip())
+    trail = len(text) - len(text.rstrip())
+    if lead or trail:
+        m = Mention(m.start + lead, m.end - trail, m.type, text.strip(), m.source)
+        text = m.text
+    if not text:
+        return None
+    if m.type == "Person":
+        g = gazetteer()
+        if any(p.level in ("province", "city", "county") for n in (2, 3) for p in g.lookup(text[:n])):
+            return None
+        return m
+    if m.type in ("Organization", "Agency"):
+        suffixes = lexicon.org_suffixes()
+        if suffixes.get(text, ("", ""))[1] == "name":
+            return m  # 国务院, 省委: a head that is a name by itself
+        heads = [s for s in suffixes if text.endswith(s) and suffixes[s][1] != "gov"]
+        head = max(heads, key=len) if heads else ""
+        body = text[: len(text) - len(head)]
+        if head and len(body) < 2:
+            return None  # 研究院
+        if len(text) <= 3 and text[0] in "厅局委部院校所处科室":
+            return None  # 厅党组
+        if head and body in lexicon.generic_modifiers():
+            return None  # 三甲医院, 省级重点实验室
+    return m
+
+
+def _split_crf_place(m: Mention) -> list[Mention]:
+    """邢台内丘县 → 邢台 + 内丘县: divisions the tagger ran together.
+
+    Only a run of Chinese administrative divisions is split; 朝鲜半岛 and
+    北京图书大厦 stay whole.
+    """
+    g = gazetteer()
+    found = _leftmost_longest(g.find(m.text))
+    if len(found) < 2 or found[0][0] != 0 or found[-1][1] != len(m.text):
+        return [m]
+    if not all(a[1] == b[0] for a, b in zip(found, found[1:])):
+        return [m]
+    if not all(g.lookup(t) and g.lookup(t)[0].level in ("province", "city", "county", "town") for _, _, t in found):
+        return [m]
+    return [Mention(m.start + s, m.start + e, "Place", t, m.source) for s, e, t in found]
+
+
 def _retype_crf(m: Mention) -> Mention:
     """The tagger says ORG; the head word says whether it is an Agency."""
     if m.type != "Organization":
@@ -724,7 +778,8 @@ def _retype_crf(m: Mention) -> Mention:
 def find_entities(doc: Document) -> Document:
     """The entity stage: every extractor, then one merge."""
     try:
-        crf = [_retype_crf(m) for m in find_crf(doc)]
+        crf = [_retype_crf(c) for c in map(_clean_crf, find_crf(doc)) if c is not None]
+        crf = [piece for c in crf for piece in (_split_crf_place(c) if c.type == "Place" else [c])]
     except FileNotFoundError:  # TODO(before landing): the model ships with the package
         crf = []
     places = find_places(doc)

@@ -72,6 +72,9 @@ def canonical(m: Mention, province: str, city: str) -> str:
     """The canonical label of one mention in a document about ``province``/``city``."""
     text = m.text
     if m.type == "Place":
+        if len(text) == 1:
+            # 冀 → 河北省, 美 → 美国; an unknown single character names nothing definite
+            return lexicon.place_abbreviations().get(text, "")
         places = gazetteer().lookup(text)
         if places:
             in_province = [p for p in places if p.province == province]
@@ -166,6 +169,8 @@ def resolve_document(doc: Document) -> Document:
     resolved = []
     for m in doc.mentions:
         key = canonical(m, province, city)
+        if not key:
+            continue
         if m.type in ("Agency", "Organization") and _bare_body(key):
             continue  # 县委 with no county in sight names no definite body
         resolved.append(replace(m, key=key))

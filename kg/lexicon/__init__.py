@@ -73,3 +73,16 @@ def generic_modifiers() -> tuple[str, ...]:
 def boundary_words() -> frozenset[str]:
     """Words that end a name walking left from its head (推行|科技特派员制度)."""
     return frozenset(_lines("boundary_words.txt"))
+
+
+@cache
+def place_abbreviations() -> dict[str, str]:
+    """One-character short forms of provinces and countries (冀 → 河北省, 美 → 美国).
+
+    Where a character has two readings (澳), the first line wins.
+    """
+    out: dict[str, str] = {}
+    for line in _lines("place_abbreviations.tsv"):
+        short, full = line.split("\t")
+        out.setdefault(short, full)
+    return out
