@@ -142,9 +142,7 @@ def _trigger_relations(doc: Document, sent: Sentence, ms: list[Mention]) -> list
     for trig in ORGANIZE.finditer(text, sent.start, sent.end):
         subjects = _subjects_before(doc, ms, trig.start() - _adverb_len(text, trig.start()), ORGS + ("Place",))
         objects = [
-            i
-            for i in initiatives
-            if i.start >= trig.end() and not (_CLAUSE_END - {"，", ","}) & set(text[trig.end() : i.start])
+            i for i in initiatives if i.start >= trig.end() and not _CLAUSE_END & set(text[trig.end() : i.start])
         ]
         objects = objects[:3]
         if not objects:

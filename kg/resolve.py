@@ -83,7 +83,9 @@ def canonical(m: Mention, province: str, city: str) -> str:
     if m.type == "Person":
         return text.replace(" ", "")
     if m.type == "Initiative":
-        return text.strip("《》“”") if text.startswith("《") else text
+        if text.startswith("《"):
+            return text.strip("《》")
+        return _expand_level(text, province, city, short_places=False)
     if m.type == "Agency":
         return _canonical_agency(text, province, city)
     return _canonical_org(text, province, city)
