@@ -141,10 +141,11 @@ def _trigger_relations(doc: Document, sent: Sentence, ms: list[Mention]) -> list
     # 由 A、B、C 共同主办的 X
     for trig in ORGANIZE.finditer(text, sent.start, sent.end):
         subjects = _subjects_before(doc, ms, trig.start() - _adverb_len(text, trig.start()), ORGS + ("Place",))
-        objects = [
-            i for i in initiatives if i.start >= trig.end() and not _CLAUSE_END & set(text[trig.end() : i.start])
-        ]
-        objects = objects[:3]
+        # 由A、B主办,C承办的X: the organisers' phrase may run over commas to its 的 X
+        passive = bool(subjects) and text[subjects[0].start - 1 : subjects[0].start] == "由"
+        stops = _CLAUSE_END - {"，", ","} if passive else _CLAUSE_END
+        objects = [i for i in initiatives if i.start >= trig.end() and not stops & set(text[trig.end() : i.start])]
+        objects = objects[:1] if passive else objects[:3]
         if not objects:
             continue
         for s in subjects:
