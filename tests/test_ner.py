@@ -1,0 +1,166 @@
+"""The character CRF tagger: what users see on plain sentences, offsets, chunking, training."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.ner import (
+    DEFAULT_MODEL_PATH,
+    ENTITY_TYPES,
+    MAX_CHUNK,
+    CrfTagger,
+    default_tagger,
+    normalize_char,
+    normalize_text,
+    spans_to_tags,
+    split_chunks,
+    tags_to_spans,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+needs_model = pytest.mark.skipif(not DEFAULT_MODEL_PATH.is_file(), reason="packaged NER model not trained")
+
+
+def found(text: str, tagger: CrfTagger | None = None) -> set[tuple[str, str]]:
+    return {(text[s:e], t) for s, e, t in (tagger or default_tagger()).tag(text)}
+
+
+# (sentence, entities that must be found as (surface, type))
+SENTENCES = [
+    ("国务院总理李克强在北京会见了日本首相。", {("李克强", "PER"), ("北京", "LOC"), ("日本", "LOC")}),
+    ("清华大学校长王希勤出席了开幕式。", {("清华大学", "ORG"), ("王希勤", "PER")}),
+    ("河北省科学技术厅在石家庄召开座谈会。", {("河北省科学技术厅", "ORG"), ("石家庄", "LOC")}),
+    ("中国人民银行宣布下调存款准备金率。", {("中国人民银行", "ORG")}),
+    ("张伟和李娜昨天从上海飞往广州。", {("张伟", "PER"), ("李娜", "PER"), ("上海", "LOC"), ("广州", "LOC")}),
+    ("他毕业于北京大学，现任阿里巴巴集团副总裁。", {("北京大学", "ORG"), ("阿里巴巴集团", "ORG")}),
+    ("记者从唐山市玉田县获悉，该县今年新建了三所学校。", {("唐山市", "LOC"), ("玉田县", "LOC")}),
+]
+
+
+@needs_model
+@pytest.mark.parametrize(("text", "expected"), SENTENCES, ids=[s for s, _ in SENTENCES])
+def test_sentences(text: str, expected: set[tuple[str, str]]) -> None:
+    assert expected <= found(text)
+
+
+@needs_model
+def test_no_entities_in_plain_text() -> None:
+    assert default_tagger().tag("今天天气很好，我们一起去散步吧。") == []
+    assert default_tagger().tag("") == []
+    assert default_tagger().tag("   \n  ") == []
+
+
+@needs_model
+@pytest.mark.parametrize("text", [s for s, _ in SENTENCES] + ["ＮＢＡ球星姚明回到上海。", "㈱東京\u3000２０２４年"])
+def test_offsets_valid_and_deterministic(text: str) -> None:
+    spans = default_tagger().tag(text)
+    assert spans == sorted(spans)
+    for s, e, t in spans:
+        assert 0 <= s < e <= len(text)
+        assert t in ENTITY_TYPES
+        assert text[s:e].strip()
+    assert CrfTagger().tag(text) == spans  # a fresh instance gives the same answer
+
+
+@needs_model
+def test_full_width_input_tags_like_half_width() -> None:
+    assert default_tagger().tag("ＮＢＡ球星姚明回到上海。") == default_tagger().tag("NBA球星姚明回到上海。")
+
+
+@needs_model
+def test_long_text_chunks_keep_offsets() -> None:
+    sentences = [f"第{i}次会议上，李克强在北京会见了日本首相。" for i in range(250)]
+    text = "".join(sentences)
+    assert len(text) > 5000
+    spans = default_tagger().tag(text)
+    expected = []
+    offset = 0
+    for sent in sentences:
+        expected += [(offset + s, offset + e, t) for s, e, t in default_tagger().tag(sent)]
+        offset += len(sent)
+    assert spans == expected
+    assert sum(text[s:e] == "李克强" for s, e, _ in spans) == 250
+
+
+@needs_model
+def test_text_without_punctuation_is_still_tagged() -> None:
+    text = "李克强在北京会见了日本首相" * 400
+    spans = default_tagger().tag(text)
+    assert all(0 <= s < e <= len(text) for s, e, _ in spans)
+    assert sum(text[s:e] == "北京" for s, e, _ in spans) > 300
+
+
+@needs_model
+def test_tag_many() -> None:
+    texts = [s for s, _ in SENTENCES]
+    assert default_tagger().tag_many(texts) == [default_tagger().tag(t) for t in texts]
+
+
+def test_split_chunks_cover_text_and_respect_limit() -> None:
+    text = ("甲" * 450) + "。" + ("乙，" * 150) + "丙！\n丁"
+    chunks = list(split_chunks(text))
+    assert chunks[0][0] == 0 and chunks[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(0 < e - s <= MAX_CHUNK for s, e in chunks)
+
+
+@pytest.mark.parametrize("text", ["ＡＢＣ１２３", "㈱㍿ﬁ①", "İstanbul", "北京\u3000上海", "e\u0301", "😀中文", "Ⅻ月"])
+def test_normaliser_keeps_length(text: str) -> None:
+    norm = normalize_text(text)
+    assert len(norm) == len(text)
+    assert all(len(normalize_char(c)) == 1 for c in text)
+
+
+def test_normaliser_maps_width_and_case() -> None:
+    assert normalize_text("ＡＢＣ１２３，") == "abc123,"
+
+
+@pytest.mark.parametrize("scheme", ["BIO", "BIOES"])
+def test_tags_round_trip(scheme: str) -> None:
+    spans = [(0, 3, "ORG"), (3, 4, "PER"), (6, 8, "LOC")]
+    assert tags_to_spans(spans_to_tags(9, spans, scheme)) == spans
+
+
+def test_missing_model_names_training_command(tmp_path: Path) -> None:
+    tagger = CrfTagger(tmp_path / "absent.crfsuite")  # constructing is free: loading is lazy
+    with pytest.raises(FileNotFoundError, match="train_ner.py"):
+        tagger.tag("北京")
+
+
+def _synthetic_jsonl(path: Path, n: int = 50) -> None:
+    people = ["王小明", "李红", "张建国", "刘芳", "陈东"]
+    places = ["北京", "上海", "河北省", "唐山市", "南京"]
+    orgs = ["北京大学", "华北理工大学", "人民银行", "科学技术厅", "钢铁公司"]
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            per, loc, org = people[i % 5], places[(i // 5) % 5], orgs[(i * 3) % 5]
+            text = f"{per}在{loc}的{org}工作。"
+            a = len(per) + 1
+            b = a + len(loc) + 1
+            ents = [
+                {"start": 0, "end": len(per), "type": "PER"},
+                {"start": a, "end": a + len(loc), "type": "LOC"},
+                {"start": b, "end": b + len(org), "type": "ORG"},
+            ]
+            fh.write(json.dumps({"text": text, "entities": ents}, ensure_ascii=False) + "\n")
+
+
+def test_training_script_end_to_end(tmp_path: Path) -> None:
+    train = tmp_path / "train.jsonl"
+    out = tmp_path / "model" / "ner.crfsuite"
+    _synthetic_jsonl(train)
+    cmd = [sys.executable, str(ROOT / "scripts" / "train_ner.py"), "--train", str(train), "--out", str(out)]
+    subprocess.run([*cmd, "--iterations", "5"], check=True, cwd=ROOT, capture_output=True, timeout=60)
+    assert out.is_file() and out.stat().st_size > 0
+    text = "张建国在上海的北京大学工作。"
+    spans = CrfTagger(out).tag(text)
+    assert all(0 <= s < e <= len(text) and t in ENTITY_TYPES for s, e, t in spans)
+    # Same data, same options: the same model bytes.
+    out2 = tmp_path / "again.crfsuite"
+    subprocess.run([*cmd[:-1], str(out2), "--iterations", "5"], check=True, cwd=ROOT, capture_output=True, timeout=60)
+    assert out2.read_bytes() == out.read_bytes()
