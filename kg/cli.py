@@ -16,9 +16,19 @@ class UserError(Exception):
 def _cmd_build(args: argparse.Namespace) -> int:
     from kg.pipeline import build
 
-    summary = build(args.paths, Path(args.out), formats=args.format)
+    summary = build(
+        args.paths,
+        Path(args.out),
+        formats=args.format,
+        jobs=args.jobs,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        cache_dir=args.cache_dir,
+        use_cache=not args.no_cache,
+        progress=args.progress,
+    )
     print(summary.render())
-    return 0
+    return 1 if args.strict and summary.report.failed else 0
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -64,11 +74,31 @@ def make_parser() -> argparse.ArgumentParser:
         "build",
         help="build the graph from files and folders of articles",
         description="Read articles (UTF-8 or GBK .txt), extract entities and relations, write every export.",
-        epilog="example: kg build seeds/ --out exports/",
+        epilog="examples: kg build seeds/ --out exports/\n          kg build archive/ --out exports/ -j 4",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", default=["seeds"], help="files or folders of .txt articles (default: seeds)")
     p.add_argument("--out", default="exports", help="output folder (default: exports)")
     p.add_argument("--format", default="all", help="comma-separated outputs, e.g. json,ttl,html (default: all)")
+    p.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default: 1; output is identical)")
+    p.add_argument(
+        "--engine", choices=("local", "dask"), default="local", help="where extraction runs (default: local)"
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="dask scheduler, e.g. tcp://host:8786 (--engine dask; default: a local cluster of --jobs workers)",
+    )
+    p.add_argument("--cache-dir", default=None, help="extraction cache (default: .kg-cache beside --out)")
+    p.add_argument("--no-cache", action="store_true", help="extract every document again, store nothing")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress on stderr (default: a bar on a terminal, a line per 1000 documents otherwise)",
+    )
+    p.add_argument("--strict", action="store_true", help="exit 1 if any document failed (see OUT/report.json)")
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser(
