@@ -7,6 +7,9 @@ graph (see ``kg.graph``); ``build`` also writes every export.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -46,10 +49,13 @@ class StageError(RuntimeError):
     pass
 
 
-def process(doc: Document, stages=STAGES) -> Document:
-    """Run every stage on one document."""
-    for name, stage in stages:
-        result = stage(doc)
+def process(doc: Document, stages=None) -> Document:
+    """Run every stage on one document; an exception names the stage it came from."""
+    for name, stage in STAGES if stages is None else stages:
+        try:
+            result = stage(doc)
+        except Exception as exc:
+            raise StageError(f"stage {name!r} failed: {type(exc).__name__}: {exc}") from exc
         if not isinstance(result, Document):
             raise StageError(f"stage {name!r} returned {type(result).__name__}, not a Document")
         doc = result
@@ -76,8 +82,23 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path]]:
 class Report:
     documents: int = 0
     characters: int = 0
+    #: documents run through the extractors (the rest came from the cache)
+    extracted: int = 0
+    cached: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "documents": self.documents,
+            "characters": self.characters,
+            "extracted": self.extracted,
+            "cached": self.cached,
+            "failed": [{"document": d, "reason": r} for d, r in self.failed],
+            "skipped": [{"document": d, "reason": r} for d, r in self.skipped],
+            "warnings": [{"document": d, "warning": w} for d, w in self.warnings],
+        }
 
 
 def read_all(paths, report: Report) -> Iterator[Document]:
@@ -91,15 +112,112 @@ def read_all(paths, report: Report) -> Iterator[Document]:
         yield doc
 
 
-def build_graph(paths, report: Report | None = None) -> nx.MultiDiGraph:
-    """The canonical graph of every article under ``paths``."""
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one file: ``status`` is ``ok``, ``skipped`` (not text) or ``failed`` (a stage raised)."""
+
+    doc_id: str
+    status: str
+    doc: Document | None = None
+    reason: str = ""
+    cached: bool = False
+
+
+def process_path(item: tuple[str, str | Path], cache_dir: str | None = None) -> Outcome:
+    """Read, extract (or fetch from the cache) one file; never raises for a bad document.
+
+    This is the unit of work every engine runs (see ``kg.parallel``).
+    """
+    doc_id, path = item
+    try:
+        doc = read_document(path, doc_id)
+    except (DecodeError, OSError) as exc:
+        return Outcome(doc_id, "skipped", reason=str(exc))
+    cache = None
+    if cache_dir:
+        from kg.cache import DocumentCache
+
+        cache = DocumentCache(cache_dir)
+        hit = cache.get(doc)
+        if hit is not None:
+            return Outcome(doc_id, "ok", hit, cached=True)
+    try:
+        done = process(doc)
+    except Exception as exc:
+        return Outcome(
+            doc_id, "failed", reason=str(exc) if isinstance(exc, StageError) else f"{type(exc).__name__}: {exc}"
+        )
+    if cache is not None:
+        with contextlib.suppress(OSError):  # a read-only or full cache folder costs speed, not the build
+            cache.put(done)
+    return Outcome(doc_id, "ok", done)
+
+
+def build_graph(
+    paths,
+    report: Report | None = None,
+    *,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    progress: bool | None = False,
+) -> nx.MultiDiGraph:
+    """The canonical graph of every article under ``paths``.
+
+    Documents stream through: each is read and extracted by a worker (this
+    process when ``jobs`` is 1, else ``jobs`` processes, or Dask tasks with
+    ``engine="dask"``) and merged into the assembler in file order, which
+    keeps only evidence sentences. ``cache_dir`` reuses earlier extractions
+    (``kg.cache``). A document whose extraction raises is listed in
+    ``report.failed`` and the build goes on. ``progress``: True shows it,
+    None decides by the terminal, False (default) is silent.
+    """
+    from kg.parallel import run_dask, run_local
+    from kg.progress import Progress
+
     report = report if report is not None else Report()
+    items = list(iter_paths(paths))  # names only: the texts are read by the workers
+    sizes = {doc_id: _size(path) for doc_id, path in items}
+    absolute = [(doc_id, str(Path(path).resolve())) for doc_id, path in items]
+    cache = str(Path(cache_dir).resolve()) if cache_dir else None
+    if engine == "dask":
+        outcomes = run_dask(absolute, scheduler=scheduler, jobs=jobs, cache_dir=cache)
+    elif engine == "local":
+        outcomes = run_local(absolute, jobs=jobs, cache_dir=cache)
+    else:
+        raise ValueError(f"unknown engine {engine!r}; choose local or dask")
+    bar = Progress(len(items), sum(sizes.values()), enabled=progress is not False)
     assembler = Assembler()
-    for doc in read_all(paths, report):
-        report.documents += 1
-        report.characters += len(doc.text)
-        assembler.add(process(doc))
+    try:
+        for outcome in outcomes:
+            chars = 0
+            if outcome.status == "skipped":
+                report.skipped.append((outcome.doc_id, outcome.reason))
+            elif outcome.status == "failed":
+                report.failed.append((outcome.doc_id, outcome.reason))
+            elif outcome.doc is not None:
+                doc = outcome.doc
+                chars = len(doc.text)
+                report.documents += 1
+                report.characters += chars
+                report.warnings.extend((doc.id, w) for w in doc.warnings)
+                if outcome.cached:
+                    report.cached += 1
+                else:
+                    report.extracted += 1
+                assembler.add(doc)
+            bar.update(chars, sizes.get(outcome.doc_id, 0))
+    finally:
+        bar.close()
     return assembler.graph()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 class Assembler:
@@ -238,6 +356,10 @@ class Summary:
             f"entities: {G.number_of_nodes()}  " + "  ".join(f"{t}: {n}" for t, n in sorted(by_type.items())),
             f"relations: {G.number_of_edges()}  " + "  ".join(f"{r}: {n}" for r, n in sorted(by_rel.items())),
         ]
+        if self.report.cached:
+            lines.append(f"cache: {self.report.cached} reused, {self.report.extracted} extracted")
+        for doc_id, reason in self.report.failed:
+            lines.append(f"failed {doc_id}: {reason}")
         for doc_id, reason in self.report.skipped:
             lines.append(f"skipped {doc_id}: {reason}")
         for doc_id, warning in self.report.warnings:
@@ -246,8 +368,28 @@ class Summary:
         return "\n".join(lines)
 
 
-def build(paths, out: Path, formats: str = "all") -> Summary:
-    """``kg build``: the graph of ``paths`` and every export in ``out``."""
+def default_cache_dir(out: Path) -> Path:
+    """``.kg-cache`` beside the output folder: ``exports/`` → ``.kg-cache/``."""
+    return Path(out).resolve().parent / ".kg-cache"
+
+
+def build(
+    paths,
+    out: Path,
+    formats: str = "all",
+    *,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    use_cache: bool = True,
+    progress: bool | None = False,
+) -> Summary:
+    """``kg build``: the graph of ``paths``, every export and ``report.json`` in ``out``.
+
+    ``report.json`` lists the documents that failed (with the stage and the
+    reason), the files skipped (empty, binary) and the cache's hits.
+    """
     from kg.export import WRITERS
 
     wanted = list(WRITERS) if formats in ("all", "") else [f.strip() for f in formats.split(",") if f.strip()]
@@ -259,14 +401,23 @@ def build(paths, out: Path, formats: str = "all") -> Summary:
     for p in map(Path, paths):
         if not p.exists():
             raise FileNotFoundError(2, "no such file or folder", str(p))
+    if jobs < 1:
+        from kg.cli import UserError
+
+        raise UserError("--jobs must be at least 1")
     report = Report()
-    G = build_graph(paths, report)
+    cache = (Path(cache_dir) if cache_dir else default_cache_dir(out)) if use_cache else None
+    G = build_graph(paths, report, jobs=jobs, engine=engine, scheduler=scheduler, cache_dir=cache, progress=progress)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name in wanted:
         filename, writer = WRITERS[name]
         writer(G, out / filename)
         written.append(filename)
+    from kg.export import atomic_write
+
+    atomic_write(out / "report.json", json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    written.append("report.json")
     return Summary(out, G, report, written)
 
 

@@ -1,0 +1,119 @@
+"""Per-document extraction results on disk, so a rebuild re-extracts only what changed.
+
+A processed ``Document`` is stored under a key made of the extractor version,
+the document id and the sha256 of the file's bytes. The extractor version is
+computed, never bumped by hand: a hash of the source of every module that
+shapes extraction, every lexicon file, the tagger model and the versions of
+kg, jieba and Python. Change any of them and every entry is stale (and simply
+never read again; delete the folder to reclaim the space).
+
+Entries are pickles of ``{"format": FORMAT, "version": ..., "doc": Document}``
+written atomically; an entry that cannot be read or has another format or
+version is a miss, never an error.
+
+>>> import tempfile
+>>> from kg.model import Document
+>>> cache = DocumentCache(tempfile.mkdtemp())
+>>> doc = Document(id="a.txt", text="龙奋杰任厅长。", sha256="0" * 64)
+>>> cache.get(doc) is None
+True
+>>> cache.put(doc.with_mentions([]))
+>>> cache.get(doc).text
+'龙奋杰任厅长。'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import secrets
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from kg.model import Document
+
+#: Bump only when the layout of an entry changes (the version covers the code).
+FORMAT = 1
+
+_HERE = Path(__file__).resolve().parent
+#: Modules whose source decides what a document's extraction gives.
+EXTRACTION_MODULES = (
+    "textio",
+    "segment",
+    "places",
+    "extract",
+    "relations",
+    "resolve",
+    "ner",
+    "model",
+    "pipeline",
+)
+
+
+def _files() -> list[Path]:
+    files = [_HERE / f"{name}.py" for name in EXTRACTION_MODULES]
+    files += sorted(p for p in (_HERE / "lexicon").iterdir() if p.is_file() and p.suffix in (".py", ".txt", ".tsv"))
+    from kg.ner import DEFAULT_MODEL_PATH
+
+    files.append(DEFAULT_MODEL_PATH)
+    return files
+
+
+@lru_cache(maxsize=1)
+def extractor_version() -> str:
+    """A hash of everything that decides what extraction gives (computed once per process)."""
+    import jieba
+
+    from kg import __version__
+
+    h = hashlib.sha256()
+    h.update(f"kg {__version__} jieba {jieba.__version__} python {sys.version_info[:2]}\n".encode())
+    for path in _files():
+        h.update(path.name.encode() + b"\0")
+        try:
+            with open(path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+        except FileNotFoundError:
+            h.update(b"<missing>")
+    return h.hexdigest()[:20]
+
+
+class DocumentCache:
+    """Processed documents in ``root/VERSION/ab/KEY.pkl``."""
+
+    def __init__(self, root: str | os.PathLike, version: str | None = None) -> None:
+        self.root = Path(root)
+        self.version = version or extractor_version()
+
+    def _path(self, doc: Document) -> Path:
+        key = hashlib.sha256(f"{doc.id}\0{doc.sha256}".encode("utf-8", "surrogateescape")).hexdigest()
+        return self.root / self.version / key[:2] / f"{key}.pkl"
+
+    def get(self, doc: Document) -> Document | None:
+        """The processed form of ``doc`` if this version has it, else None."""
+        try:
+            with open(self._path(doc), "rb") as fh:
+                entry = pickle.load(fh)
+        except Exception:  # missing, truncated, from another Python: a miss
+            return None
+        if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("version") != self.version:
+            return None
+        cached = entry.get("doc")
+        if not isinstance(cached, Document) or cached.id != doc.id or cached.sha256 != doc.sha256:
+            return None
+        return cached
+
+    def put(self, doc: Document) -> None:
+        path = self._path(doc)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                pickle.dump({"format": FORMAT, "version": self.version, "doc": doc}, fh, protocol=5)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
