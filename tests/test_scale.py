@@ -1,0 +1,114 @@
+"""Parallel, cached and Dask builds give the plain build's bytes; one bad document does not stop a run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from kg import pipeline
+from kg.cli import main
+from kg.pipeline import Report, build, build_graph
+from tests.conftest import SEEDS
+
+EXTRA = {
+    "x1.txt": "河北日报讯 省科技厅副厅长李从民在石家庄出席会议。",
+    "x2.txt": "唐山市科技局党组书记潘树文表示,唐山推行基层科技特派员制度。",
+}
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    src = tmp_path / "corpus"
+    shutil.copytree(SEEDS, src)
+    for name, text in EXTRA.items():
+        (src / name).write_text(text, encoding="utf-8")
+    (src / "empty.txt").write_bytes(b"")
+    return src
+
+
+def exports(out):
+    return {name: (out / name).read_bytes() for name in ("graph.json", "graph.ttl")}
+
+
+def run_build(src, out, *args):
+    assert main(["build", str(src), "--out", str(out), "--format", "json,ttl", "--no-progress", *args]) == 0
+    return exports(out)
+
+
+def test_two_processes_give_the_bytes_of_one(corpus, tmp_path):
+    one = run_build(corpus, tmp_path / "j1", "--no-cache")
+    two = run_build(corpus, tmp_path / "j2", "--no-cache", "-j", "2")
+    assert one == two
+
+
+def test_rebuild_after_one_change_extracts_only_that_document(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    first = build([corpus], tmp_path / "a", formats="json", cache_dir=cache).report
+    assert (first.extracted, first.cached) == (5, 0)
+    (corpus / "x1.txt").write_text("河北日报讯 省科技厅厅长龙奋杰在保定出席会议。", encoding="utf-8")
+    again = build([corpus], tmp_path / "b", formats="json", cache_dir=cache).report
+    assert (again.extracted, again.cached) == (1, 4)
+    cold = build([corpus], tmp_path / "c", formats="json", use_cache=False).report
+    assert cold.extracted == 5
+    assert (tmp_path / "b" / "graph.json").read_bytes() == (tmp_path / "c" / "graph.json").read_bytes()
+    report = json.loads((tmp_path / "b" / "report.json").read_text(encoding="utf-8"))
+    assert (report["extracted"], report["cached"]) == (1, 4)
+
+
+def test_cache_is_keyed_by_extractor_version(corpus, tmp_path):
+    from kg.cache import DocumentCache
+    from kg.pipeline import process_path
+
+    cache = tmp_path / "cache"
+    item = ("x1.txt", str(corpus / "x1.txt"))
+    assert not process_path(item, str(cache)).cached
+    assert process_path(item, str(cache)).cached
+    doc = process_path(item).doc
+    assert DocumentCache(cache, version="other").get(doc) is None
+
+
+def test_a_failing_document_is_reported_and_the_run_goes_on(corpus, tmp_path, monkeypatch):
+    def explode(doc):
+        if doc.id == "x2.txt":
+            raise ValueError("boom")
+        return doc
+
+    monkeypatch.setattr(pipeline, "STAGES", (*pipeline.STAGES, ("explode", explode)))
+    out = tmp_path / "out"
+    assert main(["build", str(corpus), "--out", str(out), "--format", "json", "--no-cache"]) == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["failed"] == [{"document": "x2.txt", "reason": "stage 'explode' failed: ValueError: boom"}]
+    assert report["skipped"][0]["document"] == "empty.txt"
+    assert report["documents"] == 4
+    graph = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+    assert "x1.txt" in {d["id"] for d in graph["graph"]["documents"]}
+    assert main(["build", str(corpus), "--out", str(out), "--format", "json", "--no-cache", "--strict"]) == 1
+
+
+def test_dask_gives_the_bytes_of_a_local_build(corpus, tmp_path):
+    pytest.importorskip("distributed", reason="dask.distributed not installed: pip install 'kg[dask]'")
+    local = run_build(corpus, tmp_path / "local", "--no-cache")
+    dask = run_build(corpus, tmp_path / "dask", "--no-cache", "--engine", "dask", "-j", "1")
+    assert local == dask
+
+
+def test_progress_line_names_documents_and_rate():
+    import io
+
+    from kg.progress import Progress
+
+    stream = io.StringIO()
+    bar = Progress(2, 20, stream=stream, every=1)
+    bar.update(10, 10)
+    bar.update(10, 10)
+    bar.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2 and "2/2 docs" in lines[1] and "chars/s" in lines[1]
+
+
+def test_build_graph_streams_without_a_cache(corpus):
+    report = Report()
+    G = build_graph([corpus], report)
+    assert report.documents == 5 and report.extracted == 5 and G.number_of_nodes() > 0
