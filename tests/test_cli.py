@@ -31,7 +31,7 @@ def test_build_is_byte_identical_across_runs_and_hash_seeds(tmp_path):
     for seed in ("0", "12345"):
         out = tmp_path / seed
         proc = subprocess.run(
-            [sys.executable, "-m", "kg", "build", str(SEEDS), "--out", str(out), "--format", "json"],
+            [sys.executable, "-m", "kg", "build", str(SEEDS), "--out", str(out), "--format", "json", "--no-cache"],
             capture_output=True,
             text=True,
             env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"},
