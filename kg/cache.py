@@ -88,26 +88,33 @@ class DocumentCache:
         self.root = Path(root)
         self.version = version or extractor_version()
 
-    def _path(self, doc: Document) -> Path:
-        key = hashlib.sha256(f"{doc.id}\0{doc.sha256}".encode("utf-8", "surrogateescape")).hexdigest()
+    def _path(self, doc_id: str, sha256: str) -> Path:
+        key = hashlib.sha256(f"{doc_id}\0{sha256}".encode("utf-8", "surrogateescape")).hexdigest()
         return self.root / self.version / key[:2] / f"{key}.pkl"
 
     def get(self, doc: Document) -> Document | None:
         """The processed form of ``doc`` if this version has it, else None."""
+        return self.lookup(doc.id, doc.sha256)
+
+    def lookup(self, doc_id: str, sha256: str) -> Document | None:
+        """The processed document with this id whose file bytes hash to ``sha256``, else None.
+
+        Needs only the raw bytes' hash, so a rebuild does not even decode an unchanged file.
+        """
         try:
-            with open(self._path(doc), "rb") as fh:
+            with open(self._path(doc_id, sha256), "rb") as fh:
                 entry = pickle.load(fh)
         except Exception:  # missing, truncated, from another Python: a miss
             return None
         if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("version") != self.version:
             return None
         cached = entry.get("doc")
-        if not isinstance(cached, Document) or cached.id != doc.id or cached.sha256 != doc.sha256:
+        if not isinstance(cached, Document) or cached.id != doc_id or cached.sha256 != sha256:
             return None
         return cached
 
     def put(self, doc: Document) -> None:
-        path = self._path(doc)
+        path = self._path(doc.id, doc.sha256)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         try:
