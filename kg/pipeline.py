@@ -8,6 +8,7 @@ graph (see ``kg.graph``); ``build`` also writes every export.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sys
@@ -24,7 +25,7 @@ from kg.model import Document, Mention
 from kg.places import gazetteer
 from kg.relations import find_relations
 from kg.resolve import canonical, document_context, resolve_document
-from kg.textio import DecodeError, read_document
+from kg.textio import DecodeError, display_name, read_document
 
 Stage = Callable[[Document], Document]
 STAGES: tuple[tuple[str, Stage], ...] = (
@@ -129,18 +130,22 @@ def process_path(item: tuple[str, str | Path], cache_dir: str | None = None) -> 
     This is the unit of work every engine runs (see ``kg.parallel``).
     """
     doc_id, path = item
-    try:
-        doc = read_document(path, doc_id)
-    except (DecodeError, OSError) as exc:
-        return Outcome(doc_id, "skipped", reason=str(exc))
     cache = None
     if cache_dir:
         from kg.cache import DocumentCache
 
         cache = DocumentCache(cache_dir)
-        hit = cache.get(doc)
+        try:  # an unchanged file is found by the hash of its bytes, before any decoding
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            digest = ""
+        hit = cache.lookup(display_name(doc_id), digest) if digest else None
         if hit is not None:
             return Outcome(doc_id, "ok", hit, cached=True)
+    try:
+        doc = read_document(path, doc_id)
+    except (DecodeError, OSError) as exc:
+        return Outcome(doc_id, "skipped", reason=str(exc))
     try:
         done = process(doc)
     except Exception as exc:
@@ -263,14 +268,27 @@ class Assembler:
                 self.links.append((head, tail, r.relation, r.title, _evidence(doc, r.sentence)))
 
     def _merge_place_qualified(self) -> None:
-        """科技创新辅导团 → 河北省科技创新辅导团: a name and the same name with its place in front."""
+        """科技创新辅导团 → 河北省科技创新辅导团: a name and the same name with its place in front.
+
+        Linear in the number of initiatives: each name offers its own tails
+        (``longer[k[i:]]``) instead of every pair being compared.
+        """
         g = gazetteer()
         types = {key: votes.most_common(1)[0][0] for key, votes in self.type_votes.items()}
         initiatives = sorted(k for k, t in types.items() if t == "Initiative")
+        names = set(initiatives)
+        longer: dict[str, list[str]] = defaultdict(list)
+        for k in initiatives:
+            for i in range(1, len(k) - 3):  # the short name keeps at least 4 characters
+                if k[i:] in names and g.lookup(k[:i]):
+                    longer[k[i:]].append(k)
+        renames: list[tuple[str, str]] = []
         for short in initiatives:
-            longer = [k for k in initiatives if k != short and k.endswith(short) and g.lookup(k[: -len(short)])]
-            if len(longer) == 1 and len(short) >= 4:
-                self._rename(short, longer[0])
+            if len(longer.get(short, ())) == 1:
+                self._rename(short, longer[short][0])
+                renames.append((short, longer[short][0]))
+        if renames:
+            self._rename_links(renames)
 
     def _rename(self, old: str, new: str) -> None:
         self.type_votes[new].update(self.type_votes.pop(old))
@@ -278,7 +296,23 @@ class Assembler:
         self.mentions[new] += self.mentions.pop(old, 0)
         self.documents[new] |= self.documents.pop(old)
         self.first_sentence.setdefault(new, self.first_sentence.pop(old, {}))
-        self.links = [(new if h == old else h, new if t == old else t, r, ti, ev) for h, t, r, ti, ev in self.links]
+
+    def _rename_links(self, renames: list[tuple[str, str]]) -> None:
+        """Apply renames, in order, to every link end in one pass over the links."""
+        holders: dict[str, set[str]] = {}  # current name -> the original names now called so
+        gone: set[str] = set()  # original names no longer called by themselves
+
+        def take(name: str) -> set[str]:
+            if name in holders:
+                return holders.pop(name)
+            return set() if name in gone else {name}
+
+        for old, new in renames:
+            moved = take(old)
+            gone |= moved
+            holders[new] = take(new) | moved
+        final = {orig: name for name, origs in holders.items() for orig in origs}
+        self.links = [(final.get(h, h), final.get(t, t), r, ti, ev) for h, t, r, ti, ev in self.links]
 
     def graph(self) -> nx.MultiDiGraph:
         self._merge_place_qualified()
@@ -299,6 +333,8 @@ class Assembler:
                 mentions=self.mentions[key] or 1,
                 documents=sorted(self.documents[key]),
             )
+        # one add_link per edge with all its evidence (not one per sentence: a hub edge's list is sorted once)
+        edges: dict[tuple[str, str, str, str], list[dict]] = {}
         for head, tail, relation, title, ev in sorted(
             self.links, key=lambda t: (t[0], t[1], t[2], t[3], t[4]["document"], t[4]["start"])
         ):
@@ -307,7 +343,15 @@ class Assembler:
                 continue
             if relation == "partOf" and types[head] != types[tail] and "Place" in (types[head], types[tail]):
                 continue
-            add_link(G, ids[head], ids[tail], relation, [ev], title=title)
+            edges.setdefault((head, tail, relation, title), []).append(ev)
+        for (head, tail, relation, title), evs in edges.items():
+            seen: set[tuple[str, int]] = set()
+            unique = []
+            for ev in evs:  # the first statement at one place in a document wins, as add_link would keep it
+                if (ev["document"], ev["start"]) not in seen:
+                    seen.add((ev["document"], ev["start"]))
+                    unique.append(ev)
+            add_link(G, ids[head], ids[tail], relation, unique, title=title)
         self._divisions(G, types, ids)
         return G
 
