@@ -1,0 +1,221 @@
+"""kg build at corpus scale: speed, scaling, memory, -j, the cache, Turtle and SPARQL.
+
+    python benchmarks/run.py --sizes 1,10,50
+
+builds corpora of about SIZE MB of real Chinese text (the ``text`` of every line in
+``../shared/eval/*.jsonl`` plus ``seeds/``, grouped into articles of ~3,000 characters,
+reshuffled on each pass when a size needs more text than there is) in
+``benchmarks/_work/`` (ignored by git; never commit it), then prints one table.
+
+Each build is a fresh ``python -m kg build`` process, so the times include start-up
+and the peak memory is that process's (and its workers') maximum resident set.
+Benchmarks are not tests: nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "eval"
+SEEDS = ROOT / "seeds"
+ARTICLE_CHARS = 3000
+
+
+def source_texts() -> list[str]:
+    texts = []
+    for path in sorted(EVAL.glob("*.jsonl")):
+        with open(path, encoding="utf-8") as fh:
+            texts.extend(json.loads(line)["text"] for line in fh if line.strip())
+    return texts
+
+
+def make_corpus(folder: Path, size_mb: float) -> tuple[int, int]:
+    """Write articles until ``size_mb`` MB (UTF-8) are on disk; returns (files, characters)."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    target = int(size_mb * 1_000_000)
+    texts, seeds = source_texts(), sorted(SEEDS.glob("*.txt"))
+    rng = random.Random(0)
+    written = files = chars = 0
+    for p in seeds:
+        data = p.read_bytes()
+        (folder / f"seed_{p.name}").write_bytes(data)
+        written += len(data)
+        files += 1
+        chars += len(data.decode("utf-8"))
+    rounds = 0
+    while written < target:
+        order = texts[:]
+        if rounds:
+            rng.shuffle(order)
+        buf: list[str] = []
+        n = 0
+        for t in order:
+            buf.append(t)
+            n += len(t)
+            if n >= ARTICLE_CHARS:
+                body = "\n".join(buf) + "\n"
+                data = body.encode("utf-8")
+                (folder / f"r{rounds:03d}" / "").mkdir(exist_ok=True)
+                (folder / f"r{rounds:03d}" / f"a{files:07d}.txt").write_bytes(data)
+                written += len(data)
+                chars += len(body)
+                files += 1
+                buf, n = [], 0
+                if written >= target:
+                    break
+        rounds += 1
+    return files, chars
+
+
+def run_build(corpus: Path, out: Path, *args: str) -> tuple[float, int]:
+    """(seconds, peak RSS in bytes of the build and its worker processes)."""
+    cmd = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--no-progress", *args]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"build failed: {' '.join(cmd)}\n{proc.stderr.read().decode() if proc.stderr else ''}")
+    return seconds, usage.ru_maxrss * 1024
+
+
+def corpus_text(corpus: Path) -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(corpus.rglob("*.txt"))]
+
+
+def jieba_rate(corpus: Path) -> tuple[float, int]:
+    """chars/s of bare ``jieba.posseg.cut`` over the corpus, in a fresh process like the build."""
+    code = (
+        "import sys, time, pathlib, jieba, jieba.posseg as P, logging\n"
+        "jieba.setLogLevel(logging.WARNING); jieba.initialize()\n"
+        "texts=[p.read_text(encoding='utf-8') for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.txt'))]\n"
+        "t=time.perf_counter(); n=0\n"
+        "for x in texts:\n    n+=len(x); sum(1 for _ in P.cut(x))\n"
+        "print(n, time.perf_counter()-t)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(corpus)], capture_output=True, text=True, check=True)
+    n, seconds = out.stdout.split()
+    return int(n) / float(seconds), int(n)
+
+
+def change_one_article(corpus: Path) -> None:
+    first = sorted(corpus.rglob("a*.txt"))[0]
+    first.write_text(
+        first.read_text(encoding="utf-8") + "\n省科技厅厅长在唐山市调研科技特派员制度。\n", encoding="utf-8"
+    )
+
+
+def rdf_timings(ttl: Path) -> dict[str, float]:
+    """Turtle write (kg) and one SPARQL query: rdflib default store vs pyoxigraph."""
+    code = r"""
+import sys, time, json
+from kg.export.json import read_json
+from kg.export.rdf import turtle_text, rdf_graph
+from kg.query import load_query, PREFIXES
+out = {}
+G = read_json(sys.argv[1] + "/graph.json")
+t = time.perf_counter(); text = turtle_text(G); out["kg turtle_text"] = time.perf_counter() - t
+t = time.perf_counter(); R = rdf_graph(G); out["rdflib graph build"] = time.perf_counter() - t
+out["triples"] = len(R)
+t = time.perf_counter(); R.serialize(format="turtle"); out["rdflib serialize"] = time.perf_counter() - t
+_, q = load_query("officials_by_agency")
+pre = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+from rdflib import Graph
+t = time.perf_counter(); g = Graph(); g.parse(data=text, format="turtle"); out["rdflib parse"] = time.perf_counter() - t
+t = time.perf_counter(); rows = list(g.query(pre + q)); out["rdflib query"] = time.perf_counter() - t
+out["rows"] = len(rows)
+try:
+    import pyoxigraph as ox
+    t = time.perf_counter(); s = ox.Store(); s.bulk_load(text.encode(), ox.RdfFormat.TURTLE); out["pyoxigraph load"] = time.perf_counter() - t
+    t = time.perf_counter(); orows = list(s.query(pre + q)); out["pyoxigraph query"] = time.perf_counter() - t
+    out["oxrows"] = len(orows)
+except ImportError:
+    pass
+print(json.dumps(out))
+"""
+    proc = subprocess.run([sys.executable, "-c", code, str(ttl)], capture_output=True, text=True)
+    if proc.returncode:
+        return {"error": proc.stderr.strip().splitlines()[-1]}  # type: ignore[dict-item]
+    return json.loads(proc.stdout)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1,10,50", help="corpus sizes in MB (default: 1,10,50)")
+    ap.add_argument("--work", default=str(ROOT / "benchmarks" / "_work"), help="scratch folder (default: _work)")
+    ap.add_argument("--parallel-size", type=float, default=None, help="size for -j 2 vs -j 1 (default: smallest)")
+    ap.add_argument("--skip-rdf", action="store_true")
+    args = ap.parse_args(argv)
+    sizes = [float(s) for s in args.sizes.split(",")]
+    work = Path(args.work)
+    rows: list[tuple[str, str]] = []
+    times: dict[float, float] = {}
+
+    def row(name: str, value: str) -> None:
+        rows.append((name, value))
+        print(f"{name:<52} {value}", flush=True)
+
+    jieba_cps = None
+    for size in sizes:
+        corpus = work / f"corpus_{size:g}MB"
+        files, chars = make_corpus(corpus, size)
+        if jieba_cps is None:
+            jieba_cps, _ = jieba_rate(corpus)
+            row(f"bare jieba.posseg.cut ({size:g} MB)", f"{jieba_cps:,.0f} chars/s")
+        out = work / f"out_{size:g}MB"
+        seconds, rss = run_build(corpus, out, "--no-cache", "--format", "json,ttl")
+        times[size] = seconds
+        cps = chars / seconds
+        row(
+            f"full build -j 1, {size:g} MB ({files} files, {chars:,} chars)",
+            f"{seconds:.1f} s, {cps:,.0f} chars/s, ratio to jieba {cps / jieba_cps:.2f}, peak RSS {rss / 2**20:,.0f} MiB",
+        )
+    if len(sizes) > 1:
+        a, b = sizes[0], sizes[1]
+        row(f"time {b:g} MB / time {a:g} MB", f"{times[b] / times[a]:.2f} (size ratio {b / a:g})")
+    psize = args.parallel_size or sizes[0]
+    corpus = work / f"corpus_{psize:g}MB"
+    if psize not in times:
+        make_corpus(corpus, psize)
+        times[psize], _ = run_build(corpus, work / "out_p1", "--no-cache", "--format", "json")
+    cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    # the -j 2 build also fills the cache (a little extra work against it) for the rebuild below
+    t2, _ = run_build(corpus, work / "out_p2", "--format", "json,ttl", "-j", "2", "--cache-dir", str(cache))
+    same = (work / "out_p2" / "graph.ttl").read_bytes() == (work / f"out_{psize:g}MB" / "graph.ttl").read_bytes()
+    row(
+        f"-j 2 vs -j 1, {psize:g} MB",
+        f"{t2:.1f} s vs {times[psize]:.1f} s: speed-up {times[psize] / t2:.2f}, same bytes {same}",
+    )
+    change_one_article(corpus)
+    warm, _ = run_build(corpus, work / "out_c2", "--format", "json,ttl", "--cache-dir", str(cache))
+    report = json.loads((work / "out_c2" / "report.json").read_text(encoding="utf-8"))
+    cold = times[psize]
+    row(
+        f"-j 1 rebuild after one article changed vs cold -j 1, {psize:g} MB",
+        f"{warm:.1f} s vs {cold:.1f} s: {cold / warm:.1f}x (extracted {report['extracted']}, cached {report['cached']})",
+    )
+    if not args.skip_rdf:
+        big = work / f"out_{sizes[-1]:g}MB"
+        r = rdf_timings(big)
+        row(f"RDF on the {sizes[-1]:g} MB graph", json.dumps({k: round(v, 2) for k, v in r.items()}))
+    print("\n| measure | result |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
