@@ -31,7 +31,7 @@ ARTICLE_CHARS = 3000
 
 
 def source_texts() -> list[str]:
-    texts = []
+    texts: list[str] = []
     for path in sorted(EVAL.glob("*.jsonl")):
         with open(path, encoding="utf-8") as fh:
             texts.extend(json.loads(line)["text"] for line in fh if line.strip())
