@@ -9,19 +9,34 @@ Files are written atomically (temporary file, then rename) by ``atomic_write``.
 from __future__ import annotations
 
 import os
-import tempfile
+import re
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
 
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[0-9a-f]+\.tmp$")
+
 
 def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` so a reader never sees a half-written file."""
+    """Write ``data`` to ``path`` so a reader never sees a half-written file.
+
+    The bytes go to a hidden temporary file in the same folder
+    (``.NAME.PID.RANDOM.tmp``), are flushed to disk, and the file is renamed
+    over ``path`` in one step: a run killed at any moment leaves either the
+    previous file or the new one under the final name, never a part. A
+    temporary file left behind by a killed run (its process is gone) is
+    removed by the next write of the same name. Files are created like any
+    other (mode 0666 minus the umask, so 0644 usually), not owner-only, so a
+    database import user can read them.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
@@ -29,8 +44,54 @@ def atomic_write(path: str | os.PathLike, data: str | bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (best effort: not every system can open a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_temps(path: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files of ``path`` whose writing process no longer runs; return them."""
+    path = Path(path)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP.match(entry.name)
+        if m and m["name"] == path.name and not _alive(int(m["pid"])):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                continue
+            removed.append(Path(entry.path))
+    return removed
 
 
 def _json_writer(G: nx.MultiDiGraph, path: Path) -> None:

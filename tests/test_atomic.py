@@ -1,0 +1,157 @@
+"""Exports are atomic, readable by others, cleaned up after a crash, and byte-identical run to run (issue 6)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.export import WRITERS, atomic_write, remove_stale_temps
+from tests.conftest import ROOT, SEEDS
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """The export files under ``folder`` (those of ``WRITERS``, and temporary files), by relative name."""
+    names = tuple(name for name, _ in WRITERS.values())
+    return {
+        rel: p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and (rel := p.relative_to(folder).as_posix()).split("/")[0].lstrip(".").startswith(names)
+    }
+
+
+def test_atomic_write_uses_normal_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "a.txt", "x")
+        assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
+        os.umask(0o002)
+        atomic_write(tmp_path / "b.txt", b"y")
+        assert (tmp_path / "b.txt").stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize("fmt", sorted(WRITERS))
+def test_every_export_is_world_readable(fmt, sample_graph, tmp_path):
+    old = os.umask(0o022)
+    try:
+        name, writer = WRITERS[fmt]
+        writer(sample_graph, tmp_path / name)
+    finally:
+        os.umask(old)
+    for p in tmp_path.rglob("*"):
+        if p.is_file():
+            assert p.stat().st_mode & 0o044 == 0o044, p
+
+
+def test_failed_write_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
+    target = tmp_path / "graph.json"
+    target.write_text("old", encoding="utf-8")
+
+    def boom(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic_write(target, "new")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.json"]
+
+
+def test_stale_temp_files_of_dead_runs_are_removed(tmp_path):
+    # a pid that is surely not running: a finished child's
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    stale = tmp_path / f".graph.json.{child.pid}.0badc0de.tmp"
+    stale.write_text("half a file", encoding="utf-8")
+    live = tmp_path / f".graph.json.{os.getppid()}.0badc0de.tmp"  # a running process: left alone
+    live.write_text("being written", encoding="utf-8")
+    other = tmp_path / f".graph.ttl.{child.pid}.0badc0de.tmp"  # another file's: removed when it is written
+    other.write_text("x", encoding="utf-8")
+    atomic_write(tmp_path / "graph.json", "{}")
+    assert not stale.exists() and live.exists() and other.exists()
+    assert remove_stale_temps(tmp_path / "graph.ttl") == [other]
+
+
+def _build(src: Path, out: Path, seed: str = "0") -> subprocess.Popen:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    return subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", str(src), "--out", str(out), "--no-cache"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory):
+    """Two corpora and the exports of each, built once: A (the seeds) and B (the seeds plus more)."""
+    base = tmp_path_factory.mktemp("atomic")
+    a, b = base / "a", base / "b"
+    a.mkdir()
+    b.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for p in seeds:
+        (a / p.name).write_bytes(p.read_bytes())
+        (b / p.name).write_bytes(p.read_bytes())
+    (b / "extra.txt").write_text("河北日报讯 唐山市科技局局长张三在唐山市出席科技特派员制度推进会。", encoding="utf-8")
+    exports = {}
+    for name, src in (("a", a), ("b", b)):
+        proc = _build(src, base / f"out-{name}")
+        assert proc.wait(timeout=300) == 0, proc.stderr.read() if proc.stderr else ""
+        exports[name] = files_under(base / f"out-{name}")
+    assert exports["a"]["graph.json"] != exports["b"]["graph.json"]
+    return base, exports
+
+
+def test_killed_build_leaves_previous_or_new_exports_never_a_part(corpora):
+    """Kill ``kg build`` (SIGKILL or SIGTERM) while it writes: every final file is whole, old or new."""
+    base, exports = corpora
+    rnd = random.Random(6)
+    out = base / "killed"
+    for attempt in range(3):
+        if out.exists():
+            for p in sorted(out.rglob("*"), reverse=True):
+                p.unlink() if p.is_file() else p.rmdir()
+        for name, data in exports["a"].items():  # the previous run's exports
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / name).write_bytes(data)
+        proc = _build(base / "b", out)
+        sig = signal.SIGKILL if attempt % 2 == 0 else signal.SIGTERM
+        # wait for the first temporary file (writing has begun), then kill a moment later
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if any(p.name.endswith(".tmp") for p in out.rglob(".*")):
+                break
+            time.sleep(0.002)
+        time.sleep(rnd.uniform(0, 0.2))
+        proc.send_signal(sig)
+        proc.wait(timeout=60)
+        for name, data in files_under(out).items():
+            if name.rsplit("/", 1)[-1].startswith("."):
+                assert name.endswith(".tmp")  # a temp file of the killed run, never under a final name
+                continue
+            assert data in (exports["a"][name], exports["b"][name]), (attempt, name)
+        assert set(exports["a"]) <= set(files_under(out))
+    # the next run finishes the job and removes the dead run's temporary files
+    proc = _build(base / "b", out)
+    assert proc.wait(timeout=300) == 0
+    assert files_under(out) == exports["b"]
+
+
+def test_every_format_is_byte_identical_across_runs_and_hash_seeds(corpora):
+    base, exports = corpora
+    proc = _build(base / "b", base / "seed-12345", seed="12345")
+    assert proc.wait(timeout=300) == 0
+    again = files_under(base / "seed-12345")
+    assert sorted(again) == sorted(exports["b"])
+    for name in again:
+        assert again[name] == exports["b"][name], name
