@@ -163,6 +163,9 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 must not crash a print
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return args.func(args)
     except UserError as exc:
@@ -170,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        print("kg: interrupted", file=sys.stderr)
+        return 130
+    except (FileExistsError, NotADirectoryError) as exc:  # e.g. --out names a file
+        print(f"kg: error: not a folder: {exc.filename}", file=sys.stderr)
+        return 2
     except OSError as exc:  # a missing path, an unreadable file, an unwritable folder
         where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
         print(f"kg: error: {exc.strerror or exc}{where}", file=sys.stderr)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -100,16 +101,58 @@ class QueryResult:
 
 
 def load_graph(path: str | Path) -> Graph:
+    """The Turtle file at ``path`` as an rdflib graph; a missing or broken file is a one-line ``UserError``."""
+    return parse_turtle_file(path, missing_hint="run `kg build` first, or give --graph PATH")
+
+
+def parse_turtle_file(path: str | Path, missing_hint: str = "run `kg build` first") -> Graph:
+    """Parse a Turtle file, or raise a one-line ``UserError`` that names the problem.
+
+    A folder, a missing file, a binary file (``binary file (PNG), not Turtle``),
+    bytes that are not UTF-8 (with the byte offset) and a Turtle syntax error
+    (with line and column and the parser's reason) each get their own message.
+    """
+    from kg.textio import sniff_binary
+
     path = Path(path)
+    if path.is_dir():
+        raise _user_error(f"{path} is a folder, not a graph file: give the path of a graph.ttl")
     if not path.is_file():
-        raise _user_error(f"no graph at {path}: run `kg build` first, or give --graph PATH")
-    graph = Graph(bind_namespaces="none")
+        raise _user_error(f"no graph at {path}: {missing_hint}")
+    raw = path.read_bytes()
+    what = sniff_binary(raw.removeprefix(b"\xef\xbb\xbf"))
+    if what is not None:
+        raise _user_error(f"{path} is not valid Turtle: binary file ({what})")
     try:
-        graph.parse(path, format="turtle")
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _user_error(
+            f"{path} is not valid Turtle: not UTF-8 text (undecodable byte at byte offset {exc.start})"
+        ) from exc
+    graph = Graph(bind_namespaces="none")
+    quiet = logging.getLogger("rdflib")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # rdflib logs a warning per odd IRI before it fails
+    try:
+        graph.parse(data=raw, format="turtle")
     except Exception as exc:  # rdflib's parsers raise several types
-        first = str(exc).splitlines()[0] if str(exc) else repr(exc)
-        raise _user_error(f"{path} is not valid Turtle: {first}") from exc
+        raise _user_error(f"{path} is not valid Turtle: {_syntax_error(raw, exc)}") from exc
+    finally:
+        quiet.setLevel(level)
     return graph
+
+
+def _syntax_error(raw: bytes, exc: Exception) -> str:
+    """``line 3, column 9: objectList expected`` from an rdflib ``BadSyntax`` (or the first line of any error)."""
+    i, why = getattr(exc, "_i", None), getattr(exc, "_why", None)
+    if isinstance(i, int) and why:
+        i = max(0, min(i, len(raw)))
+        line_start = raw.rfind(b"\n", 0, i) + 1
+        column = len(raw[line_start:i].decode("utf-8", "replace")) + 1
+        line = raw.count(b"\n", 0, i) + 1
+        return f"line {line}, column {column}: {why}"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _plain(term: Node | None):

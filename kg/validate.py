@@ -131,15 +131,10 @@ def validate_turtle(text: str, shapes: str | Path | None = None) -> ValidationRe
 def validate(path: str | Path = "exports/graph.ttl", shapes: str | Path | None = None) -> ValidationReport:
     """Validate the Turtle file at ``path``; a missing or unparsable file is a ``UserError``."""
     from kg.cli import UserError
+    from kg.query import parse_turtle_file
 
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"no graph at {path}: run `kg build` first, or give the path of a graph.ttl")
     shapes_path = Path(shapes) if shapes is not None else SHAPES
     if not shapes_path.is_file():
         raise UserError(f"no shapes file at {shapes_path} (set KG_ONTOLOGY_DIR to the project's ontology/ folder)")
-    try:
-        data = Graph().parse(path, format="turtle")
-    except Exception as exc:  # rdflib raises several parser types
-        raise UserError(f"{path} is not valid Turtle: {str(exc).splitlines()[0] if str(exc) else exc!r}") from exc
+    data = parse_turtle_file(path, missing_hint="run `kg build` first, or give the path of a graph.ttl")
     return validate_graph(data, shapes, source=str(path))
