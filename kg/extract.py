@@ -173,8 +173,8 @@ def _name_guess(text: str, start: int, crf_names: dict[int, int]) -> int:
         sur_len = 1
     else:
         return 0
-    if start in crf_names and 2 <= crf_names[start] - start <= 4:
-        return crf_names[start]
+    if start in crf_names and 2 <= crf_names[start] - start <= 12:
+        return crf_names[start]  # the tagger knows long and foreign names (贾亚拉莉达)
     if text[start] in _WEAK_SURNAMES and sur_len == 1:
         return 0
     chars = 0
@@ -316,7 +316,7 @@ def _agency_re() -> re.Pattern:
     )
 
 
-_LEVEL_PREFIX = ("国家", "中央", "省", "市", "县", "区")
+_LEVEL_PREFIX = ("中共中央", "国家", "中央", "省", "市", "县", "区")
 
 
 def find_agencies(doc: Document, places: Iterable[Mention] = ()) -> list[Mention]:
@@ -338,14 +338,20 @@ def find_agencies(doc: Document, places: Iterable[Mention] = ()) -> list[Mention
         if start == m.start() and not m.group("party") and not national:
             continue
         out.append(Mention(start, m.end(), "Agency", text[start : m.end()], "agency"))
+    g = gazetteer()
     for m in re.finditer("(?:人民政府|政府|省委|市委|县委|区委|人大常委会|政协)", text):
+        body = m.group(0)
         start = _extend_left_with_place(text, m.start(), place_ends)
-        if m.group(0) in ("省委", "市委", "县委", "区委"):
-            start = min(start, m.start())
-            if text[m.end() : m.end() + 2] in ("书记", "副书"):
-                pass
+        if body[0] in "省市县区" and body.endswith("委"):
+            # 湖南省委: the level character belongs to the place name too
+            start = place_ends.get(m.start() + 1, start)
         elif start == m.start():
             continue
+        else:
+            head = text[start : m.start()]
+            divisions = g.lookup(head)
+            if divisions and divisions[0].level == "country":
+                continue  # 美国政府: news treats a foreign government as its country
         out.append(Mention(start, m.end(), "Agency", text[start : m.end()], "agency"))
     return merge(out)
 
@@ -775,13 +781,49 @@ def _retype_crf(m: Mention) -> Mention:
     return m
 
 
+def _align_with_tagger(orgs: list[Mention], crf: list[Mention]) -> list[Mention]:
+    """Where the tagger's organisation ends where a rule's does, its start is the better guess.
+
+    The rules know head words; the tagger knows where names begin
+    (讯|广东香江企业集团, 赠送给|成都地质所).
+    """
+    by_end = {m.end: m for m in crf if m.type in ("Organization", "Agency")}
+    out = []
+    for m in orgs:
+        c = by_end.get(m.end)
+        if c is not None and c.start != m.start and c.end - c.start >= 3:
+            extra = c.text[: m.start - c.start] if c.start < m.start else ""
+            if not any(w in _STOP_WORDS for w in _words(extra)):
+                m = Mention(c.start, m.end, m.type, c.text, m.source)
+        out.append(m)
+    return out
+
+
+def _words(text: str) -> list[str]:
+    from kg.segment import tokenizer
+
+    return list(tokenizer().cut(text, HMM=False)) if text else []
+
+
+def _ends_a_word(text: str, end: int) -> bool:
+    """Does a word end at ``end``? (国际货币基金|组织 and 人民大会|堂 do not.)"""
+    from kg.segment import tokenizer
+
+    lo = max(0, end - 4)
+    pos = lo
+    for token in tokenizer().cut(text[lo : end + 3], HMM=False):
+        if pos < end < pos + len(token):
+            return False
+        pos += len(token)
+        if pos >= end:
+            return True
+    return True
+
+
 def find_entities(doc: Document) -> Document:
     """The entity stage: every extractor, then one merge."""
-    try:
-        crf = [_retype_crf(c) for c in map(_clean_crf, find_crf(doc)) if c is not None]
-        crf = [piece for c in crf for piece in (_split_crf_place(c) if c.type == "Place" else [c])]
-    except FileNotFoundError:  # TODO(before landing): the model ships with the package
-        crf = []
+    crf = [_retype_crf(c) for c in map(_clean_crf, find_crf(doc)) if c is not None]
+    crf = [piece for c in crf for piece in (_split_crf_place(c) if c.type == "Place" else [c])]
     places = find_places(doc)
     agencies = find_agencies(doc, places)
     orgs = find_organizations(doc, places + agencies)
@@ -789,5 +831,7 @@ def find_entities(doc: Document) -> Document:
     initiatives = find_initiatives(doc)
     crf_rest = [m for m in crf if m.type != "Person"]
     # a place name the tagger calls a person (唐山) is a place
+    orgs = _align_with_tagger(orgs, crf_rest)
+    initiatives = [m for m in initiatives if m.source == "document" or _ends_a_word(doc.text, m.end)]
     merged = merge(places + agencies + orgs + persons + initiatives + crf_rest)
     return doc.with_mentions(merged)

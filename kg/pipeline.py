@@ -247,7 +247,9 @@ class Assembler:
             return m.key or canonical(m, province, city)
 
         for m in doc.mentions:
-            key = key_of(m)
+            if not m.key:
+                continue  # a mention with no definite referent (县委, 淮) is no node
+            key = m.key
             self.type_votes[key][m.type] += PRIORITY.get(m.source, 1)
             self.aliases[key].add(m.text)
             self.mentions[key] += 1
@@ -258,6 +260,8 @@ class Assembler:
                     self.first_sentence[key] = _evidence(doc, sent)
         for r in doc.relations:
             head, tail = key_of(r.head), key_of(r.tail)
+            if not head or not tail:
+                continue
             for m, key in ((r.head, head), (r.tail, tail)):
                 if key not in self.type_votes:
                     self.type_votes[key][m.type] += 1

@@ -166,15 +166,13 @@ def _bare_body(key: str) -> bool:
 
 
 def resolve_document(doc: Document) -> Document:
-    """Give every mention its canonical ``key``; drop mentions that name nothing definite."""
+    """Give every mention its canonical ``key`` ('' where it names nothing definite: 县委, 淮)."""
     province, city = document_context(doc)
     resolved = []
     for m in doc.mentions:
         key = canonical(m, province, city)
-        if not key:
-            continue
         if m.type in ("Agency", "Organization") and _bare_body(key):
-            continue  # 县委 with no county in sight names no definite body
+            key = ""  # 县委 with no county in sight: a mention, but no definite body
         resolved.append(replace(m, key=key))
     doc = replace(doc, context_province=province, context_city=city).with_mentions(resolved)
     extra = _defined_aliases(doc)
