@@ -34,6 +34,7 @@ def exports(out):
 
 def run_build(src, out, *args):
     assert main(["build", str(src), "--out", str(out), "--format", "json,ttl", "--no-progress", *args]) == 0
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["failed"] == []
     return exports(out)
 
 
