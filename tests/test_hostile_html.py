@@ -83,7 +83,7 @@ def test_payloads_in_names_aliases_titles_evidence_and_documents_never_run(chrom
             assert info == page.evaluate(f"kg.nodes.get('{nid}').title")
             xy = page.evaluate(f"kg.network.canvasToDOM(kg.network.getPosition('{nid}'))")
             page.mouse.move(box["x"] + xy["x"], box["y"] + xy["y"])
-            page.wait_for_timeout(30)
+            page.wait_for_timeout(10)
         # the agency's tooltip lists every payload alias and document name verbatim
         agency = next(n for n, d in G.nodes(data=True) if d["type"] == "Agency")
         title = page.evaluate(f"kg.nodes.get('{agency}').title")
