@@ -151,12 +151,38 @@ print(json.dumps(out))
     return json.loads(proc.stdout)
 
 
+def parallel_and_cache(work: Path, psize: float, times: dict[float, float], row) -> None:
+    """-j 2 against -j 1, then a cached -j 1 rebuild after one article changed against the cold -j 1 build."""
+    corpus = work / f"corpus_{psize:g}MB"
+    if psize not in times:
+        make_corpus(corpus, psize)
+        times[psize], _ = run_build(corpus, work / "out_p1", "--no-cache", "--format", "json")
+    cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    # the -j 2 build also fills the cache (a little extra work against it) for the rebuild below
+    t2, _ = run_build(corpus, work / "out_p2", "--format", "json,ttl", "-j", "2", "--cache-dir", str(cache))
+    same = (work / "out_p2" / "graph.ttl").read_bytes() == (work / f"out_{psize:g}MB" / "graph.ttl").read_bytes()
+    row(
+        f"-j 2 vs -j 1, {psize:g} MB",
+        f"{t2:.1f} s vs {times[psize]:.1f} s: speed-up {times[psize] / t2:.2f}, same bytes {same}",
+    )
+    change_one_article(corpus)
+    warm, _ = run_build(corpus, work / "out_c2", "--format", "json,ttl", "--cache-dir", str(cache))
+    report = json.loads((work / "out_c2" / "report.json").read_text(encoding="utf-8"))
+    cold = times[psize]
+    row(
+        f"-j 1 rebuild after one article changed vs cold -j 1, {psize:g} MB",
+        f"{warm:.1f} s vs {cold:.1f} s: {cold / warm:.1f}x (extracted {report['extracted']}, cached {report['cached']})",
+    )
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1,10,50", help="corpus sizes in MB (default: 1,10,50)")
     ap.add_argument("--work", default=str(ROOT / "benchmarks" / "_work"), help="scratch folder (default: _work)")
     ap.add_argument("--parallel-size", type=float, default=None, help="size for -j 2 vs -j 1 (default: smallest)")
-    ap.add_argument("--skip-rdf", action="store_true")
+    ap.add_argument("--skip-rdf", action="store_true", help="no Turtle/SPARQL timings")
+    ap.add_argument("--skip-parallel", action="store_true", help="no -j 2 and cached-rebuild timings")
     args = ap.parse_args(argv)
     sizes = [float(s) for s in args.sizes.split(",")]
     work = Path(args.work)
@@ -185,28 +211,8 @@ def main(argv=None) -> int:
     if len(sizes) > 1:
         a, b = sizes[0], sizes[1]
         row(f"time {b:g} MB / time {a:g} MB", f"{times[b] / times[a]:.2f} (size ratio {b / a:g})")
-    psize = args.parallel_size or sizes[0]
-    corpus = work / f"corpus_{psize:g}MB"
-    if psize not in times:
-        make_corpus(corpus, psize)
-        times[psize], _ = run_build(corpus, work / "out_p1", "--no-cache", "--format", "json")
-    cache = work / "cache"
-    shutil.rmtree(cache, ignore_errors=True)
-    # the -j 2 build also fills the cache (a little extra work against it) for the rebuild below
-    t2, _ = run_build(corpus, work / "out_p2", "--format", "json,ttl", "-j", "2", "--cache-dir", str(cache))
-    same = (work / "out_p2" / "graph.ttl").read_bytes() == (work / f"out_{psize:g}MB" / "graph.ttl").read_bytes()
-    row(
-        f"-j 2 vs -j 1, {psize:g} MB",
-        f"{t2:.1f} s vs {times[psize]:.1f} s: speed-up {times[psize] / t2:.2f}, same bytes {same}",
-    )
-    change_one_article(corpus)
-    warm, _ = run_build(corpus, work / "out_c2", "--format", "json,ttl", "--cache-dir", str(cache))
-    report = json.loads((work / "out_c2" / "report.json").read_text(encoding="utf-8"))
-    cold = times[psize]
-    row(
-        f"-j 1 rebuild after one article changed vs cold -j 1, {psize:g} MB",
-        f"{warm:.1f} s vs {cold:.1f} s: {cold / warm:.1f}x (extracted {report['extracted']}, cached {report['cached']})",
-    )
+    if not args.skip_parallel:
+        parallel_and_cache(work, args.parallel_size or sizes[0], times, row)
     if not args.skip_rdf:
         big = work / f"out_{sizes[-1]:g}MB"
         r = rdf_timings(big)
