@@ -16,6 +16,8 @@ entities is involved.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import deque
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -262,10 +264,10 @@ def _find_addresses(doc: Document, places: list[Mention]) -> list[Mention]:
     out = []
     ends = {m.end: m for m in places}
     starts = {m.start for m in places}
-    frontier = sorted(ends)
+    frontier = deque(sorted(ends))
     seen = set()
     while frontier:
-        pos = frontier.pop(0)
+        pos = frontier.popleft()
         if pos in seen:
             continue
         seen.add(pos)
@@ -703,15 +705,18 @@ def find_crf(doc: Document) -> list[Mention]:
 def merge(mentions: Iterable[Mention]) -> list[Mention]:
     """Keep the surest, then longest, of overlapping mentions."""
     chosen: list[Mention] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # the kept spans, disjoint and sorted: a bisect finds the neighbours
+    ends: list[int] = []
     ranked = sorted(set(mentions), key=lambda m: (-PRIORITY.get(m.source, 0), -(m.end - m.start), m.start, m.type))
     for m in ranked:
         if m.end <= m.start:
             continue
-        if any(m.start < e and s < m.end for s, e in taken):
+        i = bisect_right(starts, m.start)
+        if (i > 0 and ends[i - 1] > m.start) or (i < len(starts) and starts[i] < m.end):
             continue
+        starts.insert(i, m.start)
+        ends.insert(i, m.end)
         chosen.append(m)
-        taken.append((m.start, m.end))
     return sorted(chosen, key=lambda m: (m.start, m.end))
 
 

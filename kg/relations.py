@@ -16,6 +16,7 @@ articles.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import replace
 
@@ -38,25 +39,42 @@ COOPERATE = re.compile("合作|签订|签署|共建|协议|会诊|联合|协同|
 LINKERS = re.compile("^(?:、|和|与|及|同|以及|联合|协同|携手)$")
 
 
-def _ev_mentions(doc: Document, sent: Sentence) -> list[Mention]:
-    return [m for m in doc.mentions if sent.start <= m.start and m.end <= sent.end]
+class _Index:
+    """What every rule needs from the whole document, computed once (not once per sentence)."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.starts = [m.start for m in doc.mentions]  # doc.mentions is sorted by start
+        self._dominant: dict[str, Mention | None] = {}
+        self.systems: dict[str, Mention] = {}
+        for m in doc.mentions:
+            if m.type == "Initiative":
+                for head in ("制度", "工作"):
+                    if m.text.endswith(head) and len(m.text) - len(head) >= 3:
+                        self.systems[m.text[: -len(head)]] = m
+
+    def within(self, sent: Sentence) -> list[Mention]:
+        lo = bisect_left(self.starts, sent.start)
+        hi = bisect_left(self.starts, sent.end)
+        return [m for m in self.doc.mentions[lo:hi] if m.end <= sent.end]
+
+    def dominant(self, suffix: str) -> Mention | None:
+        """The document's most mentioned agency ending with ``suffix`` (厅 → 省科技厅)."""
+        if suffix not in self._dominant:
+            ms = [m for m in self.doc.mentions if m.type in ORGS and m.text.endswith(suffix)]
+            counts = Counter(m.text for m in ms)
+            top = counts.most_common(1)[0][0] if counts else None
+            self._dominant[suffix] = next((m for m in ms if m.text == top), None)
+        return self._dominant[suffix]
 
 
 def _between(doc: Document, a: int, b: int) -> str:
     return doc.text[a:b] if a <= b else ""
 
 
-def _dominant(doc: Document, suffix: str) -> Mention | None:
-    """The document's most mentioned agency ending with ``suffix`` (厅 → 省科技厅)."""
-    counts = Counter(m.text for m in doc.mentions if m.type in ORGS and m.text.endswith(suffix))
-    if not counts:
-        return None
-    text = counts.most_common(1)[0][0]
-    return next(m for m in doc.mentions if m.text == text)
-
-
-def _holds_position(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relation]:
+def _holds_position(ix: _Index, sent: Sentence, ms: list[Mention]) -> list[Relation]:
     """<org> [党组] <title>(、<title>)* <person>: 省科技厅党组副书记、副厅长郭玉明."""
+    doc = ix.doc
     out = []
     title_re = _title_re()
     text = doc.text
@@ -95,7 +113,7 @@ def _holds_position(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Re
                 and text[pos - 1] in "厅局委部院校"
                 and (pos - 1 == sent.start or not text[pos - 2].isalnum() or text[pos - 2] in "、，, ")
             ):
-                org = _dominant(doc, text[pos - 1])
+                org = ix.dominant(text[pos - 1])
             if org is None:
                 # titles of an organisation named earlier in the clause: 河北日报记者
                 near = [m for m in ms if m.type in ORGS and m.end <= pos and not _CLAUSE_END & set(text[m.end : pos])]
@@ -132,7 +150,8 @@ def _subjects_before(doc: Document, ms: list[Mention], pos: int, types) -> list[
     return group
 
 
-def _trigger_relations(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relation]:
+def _trigger_relations(ix: _Index, sent: Sentence, ms: list[Mention]) -> list[Relation]:
+    doc = ix.doc
     out: list[Relation] = []
     text = doc.text
     initiatives = [m for m in ms if m.type == "Initiative"]
@@ -212,8 +231,9 @@ def _adverb_len(text: str, pos: int) -> int:
     return total
 
 
-def _cooperation(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relation]:
+def _cooperation(ix: _Index, sent: Sentence, ms: list[Mention]) -> list[Relation]:
     """A 与/和/联合/协同 B(、C): organisations working together."""
+    doc = ix.doc
     out: list[Relation] = []
     text = doc.text
     if not COOPERATE.search(text, sent.start, sent.end):
@@ -235,13 +255,14 @@ def _cooperation(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relat
     return out
 
 
-def _containment(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relation]:
+def _containment(ix: _Index, sent: Sentence, ms: list[Mention]) -> list[Relation]:
     """Places in places, units in organisations, organisations in places.
 
     * 玉田县彩虹镇, 兴旺寨乡何家峪村: a place written right after another;
     * 省农林科学院石家庄果树所, A旗下B: a unit of an organisation;
     * 唐山工业职业技术学院, (河北·衡水): a name that begins with a place.
     """
+    doc = ix.doc
     out: list[Relation] = []
     text = doc.text
     for a, b in zip(ms, ms[1:]):
@@ -288,19 +309,15 @@ def _lower(child: Mention, parent: Mention) -> bool:
     return _RANK.get(cp[0].level, 4) > _RANK.get(pp[0].level, 4)
 
 
-def _role_of_initiative(doc: Document, sent: Sentence, ms: list[Mention]) -> list[Relation]:
+def _role_of_initiative(ix: _Index, sent: Sentence, ms: list[Mention]) -> list[Relation]:
     """<agency><role>: 省科技厅科技特派员 — the agency runs the system the role belongs to.
 
     An initiative named <role> + 制度/工作/计划 (科技特派员制度) is organised by
     an organisation whose <role>s the text mentions.
     """
+    doc = ix.doc
     out: list[Relation] = []
-    systems: dict[str, Mention] = {}
-    for m in doc.mentions:
-        if m.type == "Initiative":
-            for head in ("制度", "工作"):
-                if m.text.endswith(head) and len(m.text) - len(head) >= 3:
-                    systems[m.text[: -len(head)]] = m
+    systems = ix.systems
     if not systems:
         return out
     for m in ms:
@@ -318,12 +335,13 @@ RULES = (_holds_position, _trigger_relations, _cooperation, _containment, _role_
 def find_relations(doc: Document) -> Document:
     """The relation stage: every rule over every sentence."""
     relations: list[Relation] = []
+    ix = _Index(doc)
     for sent in doc.sentences:
-        ms = _ev_mentions(doc, sent)
+        ms = ix.within(sent)
         if not ms:
             continue
         for rule in RULES:
-            relations.extend(rule(doc, sent, ms))
+            relations.extend(rule(ix, sent, ms))
     seen = set()
     unique = []
     for r in relations:

@@ -18,6 +18,7 @@ Short and long forms meet at the fullest official form:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import replace
 
@@ -142,15 +143,19 @@ _DEFINED = re.compile(r"[（(]以下简称[“\"]?([^”\"）)]{1,12})[”\"]?[)
 
 def _defined_aliases(doc: Document) -> list[Mention]:
     """Mentions of a short name the text defines: X(以下简称“辅导团”) … 辅导团 …"""
-    out = []
+    out: list[Mention] = []
+    by_end = {x.end: x for x in doc.mentions}
+    starts = [x.start for x in doc.mentions]
+    ends = [x.end for x in doc.mentions]
     for m in _DEFINED.finditer(doc.text):
-        full = next((x for x in doc.mentions if x.end == m.start()), None)
+        full = by_end.get(m.start())
         if full is None:
             continue
         short = m.group(1)
         for occ in re.finditer(re.escape(short), doc.text):
             s, e = occ.span()
-            if any(x.start < e and s < x.end for x in doc.mentions):
+            i = bisect_left(starts, e)  # mentions are sorted and disjoint: check the one before
+            if i > 0 and ends[i - 1] > s:
                 continue
             out.append(Mention(s, e, full.type, short, "defined", key=full.key))
     return out
