@@ -351,6 +351,9 @@ class _Paragraph:
         return out
 
 
+_DATE_OPENING = re.compile(r"(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日|初|中旬|下旬|底)?[,，]")
+
+
 def _continues(previous: _Paragraph, line: str) -> bool:
     """Is ``line`` the rest of a sentence that ``previous`` broke off?"""
     last = previous.parts[-1][-1]
@@ -365,6 +368,9 @@ def _continues(previous: _Paragraph, line: str) -> bool:
 
     if crosses_word(previous.tail(3), line[:3]):
         return True
+    # A line opening with a date (9月15日,) starts a paragraph or a photo caption.
+    if _DATE_OPENING.match(line):
+        return False
     # Otherwise a heading is short and holds no finished sentence; a broken
     # paragraph is long or has already ended a sentence.
     return previous.ended_a_sentence or previous.length >= 40

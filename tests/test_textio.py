@@ -199,3 +199,8 @@ def test_normalise_is_linear_on_one_huge_line_and_many_broken_lines():
     out = normalise(broken)  # 20 000 lines that all continue one paragraph
     assert "\n" not in out and len(out) == len(broken) - 19_999
     assert time.perf_counter() - start < 10
+
+
+def test_a_caption_starting_with_a_date_is_not_glued_to_a_broken_paragraph():
+    raw = "上线当天,近600名\n\n9月15日,省科技厅党组书记、厅长马宇骏赴承德市作专题报告。\n\n省科技厅供图"
+    assert normalise(raw).split("\n")[1] == "9月15日,省科技厅党组书记、厅长马宇骏赴承德市作专题报告。"
