@@ -60,3 +60,27 @@ def seed_graph():
     from kg.pipeline import build_graph
 
     return build_graph([SEEDS])
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """A headless Debian chromium driven by Playwright, network off.
+
+    Outside CI a machine without chromium skips the browser tests; in CI
+    (``CI`` set) a missing browser is a failure, so a broken install step
+    cannot pass unseen.
+    """
+    import os
+
+    try:
+        import playwright  # noqa: F401
+
+        from kg.export.screenshot import browser, chromium_path
+
+        chromium_path()
+    except (ImportError, RuntimeError) as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests need playwright and chromium (make test installs them): {exc}")
+        pytest.skip(str(exc))
+    with browser() as b:
+        yield b

@@ -33,19 +33,6 @@ def reversed_copy(G):
 HOSTILE_ID = "organization-3df2bcc6b8ac"
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    pytest.importorskip("playwright", reason="pip install playwright (uses the system chromium)")
-    from kg.export.screenshot import browser, chromium_path
-
-    try:
-        chromium_path()
-    except RuntimeError as exc:
-        pytest.skip(str(exc))
-    with browser() as b:
-        yield b
-
-
 @pytest.fixture
 def sample_html(sample_graph, tmp_path):
     path = tmp_path / "graph.html"

@@ -9,8 +9,6 @@ element created from the text, no console error (a CSP refusal would be one).
 
 from __future__ import annotations
 
-import pytest
-
 from kg.export.html import write_html
 from kg.graph import add_entity, add_link, new_graph
 
@@ -43,19 +41,6 @@ def payload_graph():
         ev = [{"document": doc_ids[i % 4], "sentence": "证据" + p + "。", "start": i, "end": i + 10}]
         add_link(G, person, agency, "holdsPosition", ev, title="职务" + p)
     return G
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    pytest.importorskip("playwright", reason="pip install playwright (uses the system chromium)")
-    from kg.export.screenshot import browser, chromium_path
-
-    try:
-        chromium_path()
-    except RuntimeError as exc:
-        pytest.skip(str(exc))
-    with browser() as b:
-        yield b
 
 
 PWNED = "typeof window.__pwned === 'undefined' && typeof parent.__pwned === 'undefined'"
