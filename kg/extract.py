@@ -752,6 +752,8 @@ def _clean_crf(m: Mention) -> Mention | None:
             return None  # 研究院
         if len(text) <= 3 and text[0] in "厅局委部院校所处科室":
             return None  # 厅党组
+        if len(text) <= 3 and text[-1] in "厅局委部署" and not _agency_re().search(text) and text not in _dictionary():
+            return None  # 开新局 (a slogan), not a department
         if head and body in lexicon.generic_modifiers():
             return None  # 三甲医院, 省级重点实验室
     return m

@@ -24,7 +24,7 @@ from kg.graph import add_entity, add_link, new_graph
 from kg.model import Document, Mention
 from kg.places import gazetteer
 from kg.relations import find_relations
-from kg.resolve import canonical, document_context, resolve_document
+from kg.resolve import resolve_document
 from kg.textio import DecodeError, display_name, read_document
 
 Stage = Callable[[Document], Document]
@@ -241,10 +241,9 @@ class Assembler:
         self.docs.append(
             {"id": doc.id, "path": doc.path, "sha256": doc.sha256, "title": doc.title, "chars": len(doc.text)}
         )
-        province, city = document_context(doc)
 
         def key_of(m: Mention) -> str:
-            return m.key or canonical(m, province, city)
+            return m.key  # resolution gave every mention its key; '' names nothing definite
 
         for m in doc.mentions:
             if not m.key:
