@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from kg.graph import add_entity, add_link, new_graph
@@ -12,6 +13,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">"\'\\</script>]]>&amp;\n\x0b'
+
+
+def reversed_copy(G):
+    """The same graph built in the opposite order: writers must sort, not trust insertion order."""
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    for n in reversed(list(G.nodes)):
+        H.add_node(n, **G.nodes[n])
+    for u, v, k in reversed(list(G.edges(keys=True))):
+        H.add_edge(u, v, key=k, **G.edges[u, v, k])
+    return H
 
 
 def make_sample_graph():

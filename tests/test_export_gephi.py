@@ -9,18 +9,7 @@ import pytest
 
 from kg.export._style import type_style
 from kg.export.gephi import gexf_text, graphml_text, read_gexf, read_graphml, write_gexf, write_graphml
-
-
-def reversed_copy(G):
-    """The same graph built in the opposite order: writers must sort, not trust insertion order."""
-    H = nx.MultiDiGraph()
-    H.graph.update(G.graph)
-    for n in reversed(list(G.nodes)):
-        H.add_node(n, **G.nodes[n])
-    for u, v, k in reversed(list(G.edges(keys=True))):
-        H.add_edge(u, v, key=k, **G.edges[u, v, k])
-    return H
-
+from tests.conftest import reversed_copy
 
 HOSTILE_CLEAN = '<img src=x onerror="window.__pwned=1">"\'\\</script>]]>&amp;\n'  # conftest.HOSTILE minus \x0b
 

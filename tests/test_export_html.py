@@ -13,22 +13,10 @@ import re
 import struct
 import zlib
 
-import networkx as nx
 import pytest
 
 from kg.export.html import MAX_NODES, PHYSICS_MAX_NODES, graph_data, html_text, script_json, write_html
-
-
-def reversed_copy(G):
-    """The same graph built in the opposite order: writers must sort, not trust insertion order."""
-    H = nx.MultiDiGraph()
-    H.graph.update(G.graph)
-    for n in reversed(list(G.nodes)):
-        H.add_node(n, **G.nodes[n])
-    for u, v, k in reversed(list(G.edges(keys=True))):
-        H.add_edge(u, v, key=k, **G.edges[u, v, k])
-    return H
-
+from tests.conftest import reversed_copy
 
 HOSTILE_ID = "organization-3df2bcc6b8ac"
 
