@@ -56,8 +56,6 @@ def document_context(doc: Document) -> tuple[str, str]:
             provinces[p.province] += 1
         if p.level == "city":
             cities[p.name] += 1
-        elif p.level in ("county", "town") and p.province == (provinces.most_common(1) or [("", 0)])[0][0]:
-            pass
     province = provinces.most_common(1)[0][0] if provinces else ""
     city = ""
     if cities:
