@@ -412,8 +412,14 @@ def _left_tokens(text: str, end: int, max_len: int):
         and not text[lo - 1].isspace()
     ):
         lo -= 1
-    window = text[lo:end]
-    return [(t.word, t.flag) for t in pos_tokenizer().cut(window, HMM=True)] if window else []
+    return _pos_cut(text[lo:end])
+
+
+@lru_cache(maxsize=1 << 16)
+def _pos_cut(window: str) -> tuple[tuple[str, str], ...]:
+    """jieba.posseg words of ``window``, memoised: the words before a head word
+    (河北省科学技术 before 厅) recur across a corpus, and jieba's POS HMM is slow."""
+    return tuple((t.word, t.flag) for t in pos_tokenizer().cut(window, HMM=True))
 
 
 def _org_left(text: str, end: int, max_len: int, allow_verbs: bool) -> tuple[int, bool]:

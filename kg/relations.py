@@ -19,6 +19,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 
 from kg import lexicon
 from kg.extract import _title_re, find_agencies, find_organizations, find_places
@@ -274,9 +275,7 @@ def _containment(ix: _Index, sent: Sentence, ms: list[Mention]) -> list[Relation
     for m in ms:
         if m.type not in ("Agency", "Organization", "Initiative"):
             continue
-        inner = make_document("_", m.text)
-        places = find_places(inner)
-        inner_orgs = find_agencies(inner, places) + find_organizations(inner, places)
+        places, inner_orgs = _name_parts(m.text)
         parent = max(
             (o for o in inner_orgs if o.start == 0 and o.end < len(m.text) - 1), key=lambda o: o.end, default=None
         )
@@ -289,6 +288,14 @@ def _containment(ix: _Index, sent: Sentence, ms: list[Mention]) -> list[Relation
                 out.append(Relation("locatedIn", m, pm, sent))
                 break
     return out
+
+
+@lru_cache(maxsize=1 << 14)
+def _name_parts(name: str) -> tuple[tuple[Mention, ...], tuple[Mention, ...]]:
+    """The places and the agencies/organisations inside a name (memoised: names recur)."""
+    inner = make_document("_", name)
+    places = find_places(inner)
+    return tuple(places), tuple(find_agencies(inner, places) + find_organizations(inner, places))
 
 
 def _inner(doc: Document, m: Mention) -> Mention:
