@@ -1,25 +1,25 @@
 """Per-document extraction results on disk, so a rebuild re-extracts only what changed.
 
-A processed ``Document`` is stored under a key made of the extractor version,
+A document's ``Extraction`` is stored under a key made of the extractor version,
 the document id and the sha256 of the file's bytes. The extractor version is
 computed, never bumped by hand: a hash of the source of every module that
 shapes extraction, every lexicon file, the tagger model and the versions of
 kg, jieba and Python. Change any of them and every entry is stale (and simply
 never read again; delete the folder to reclaim the space).
 
-Entries are pickles of ``{"format": FORMAT, "version": ..., "doc": Document}``
+Entries are pickles of ``{"format": FORMAT, "version": ..., "doc": Extraction}``
 written atomically; an entry that cannot be read or has another format or
 version is a miss, never an error.
 
 >>> import tempfile
->>> from kg.model import Document
+>>> from kg.model import Document, Extraction
 >>> cache = DocumentCache(tempfile.mkdtemp())
->>> doc = Document(id="a.txt", text="龙奋杰任厅长。", sha256="0" * 64)
->>> cache.get(doc) is None
+>>> ext = Extraction.of(Document(id="a.txt", text="龙奋杰任厅长。", sha256="0" * 64))
+>>> cache.get(ext) is None
 True
->>> cache.put(doc.with_mentions([]))
->>> cache.get(doc).text
-'龙奋杰任厅长。'
+>>> cache.put(ext)
+>>> cache.get(ext).chars
+7
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from kg.model import Document
+from kg.model import Extraction
 
 #: Bump only when the layout of an entry changes (the version covers the code).
-FORMAT = 1
+FORMAT = 2
 
 _HERE = Path(__file__).resolve().parent
 #: Modules whose source decides what a document's extraction gives.
@@ -82,7 +82,7 @@ def extractor_version() -> str:
 
 
 class DocumentCache:
-    """Processed documents in ``root/VERSION/ab/KEY.pkl``."""
+    """Extractions of documents in ``root/VERSION/ab/KEY.pkl``."""
 
     def __init__(self, root: str | os.PathLike, version: str | None = None) -> None:
         self.root = Path(root)
@@ -92,12 +92,12 @@ class DocumentCache:
         key = hashlib.sha256(f"{doc_id}\0{sha256}".encode("utf-8", "surrogateescape")).hexdigest()
         return self.root / self.version / key[:2] / f"{key}.pkl"
 
-    def get(self, doc: Document) -> Document | None:
-        """The processed form of ``doc`` if this version has it, else None."""
+    def get(self, doc: Extraction) -> Extraction | None:
+        """The stored extraction of the document ``doc`` names (by id and hash), else None."""
         return self.lookup(doc.id, doc.sha256)
 
-    def lookup(self, doc_id: str, sha256: str) -> Document | None:
-        """The processed document with this id whose file bytes hash to ``sha256``, else None.
+    def lookup(self, doc_id: str, sha256: str) -> Extraction | None:
+        """The extraction of the document with this id whose file bytes hash to ``sha256``, else None.
 
         Needs only the raw bytes' hash, so a rebuild does not even decode an unchanged file.
         """
@@ -109,11 +109,11 @@ class DocumentCache:
         if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("version") != self.version:
             return None
         cached = entry.get("doc")
-        if not isinstance(cached, Document) or cached.id != doc_id or cached.sha256 != sha256:
+        if not isinstance(cached, Extraction) or cached.id != doc_id or cached.sha256 != sha256:
             return None
         return cached
 
-    def put(self, doc: Document) -> None:
+    def put(self, doc: Extraction) -> None:
         path = self._path(doc.id, doc.sha256)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")

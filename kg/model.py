@@ -119,3 +119,74 @@ class Evidence:
 
     def as_dict(self) -> dict:
         return {"document": self.document, "sentence": self.sentence, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What the graph needs of one processed document, as plain tuples.
+
+    Why not the ``Document``: a document carries its whole text and every
+    sentence, but the graph keeps only the sentences that are evidence. This is
+    the unit the cache stores and worker processes send back, so it is built to
+    pickle small and fast.
+
+    * ``sentences``: (text, start, end) of the evidence sentences;
+    * ``mentions``: (key, type, source, text, sentence index or -1) of every
+      mention with a definite referent;
+    * ``relations``: (head key, head type, head text, tail key, tail type,
+      tail text, relation, title, sentence index).
+
+    >>> doc = Document(id="a.txt", text="龙奋杰任厅长。", sentences=(Sentence(0, 7, "龙奋杰任厅长。"),))
+    >>> doc = doc.with_mentions([Mention(0, 3, "Person", "龙奋杰", "crf", key="龙奋杰")])
+    >>> Extraction.of(doc).mentions
+    (('龙奋杰', 'Person', 'crf', '龙奋杰', 0),)
+    """
+
+    id: str
+    path: str
+    sha256: str
+    title: str
+    chars: int
+    warnings: tuple[str, ...]
+    sentences: tuple[tuple[str, int, int], ...]
+    mentions: tuple[tuple[str, str, str, str, int], ...]
+    relations: tuple[tuple[str, str, str, str, str, str, str, str, int], ...]
+
+    @classmethod
+    def of(cls, doc: Document) -> Extraction:
+        index: dict[Sentence, int] = {}
+
+        def at(sent: Sentence | None) -> int:
+            if sent is None:
+                return -1
+            if sent not in index:
+                index[sent] = len(index)
+            return index[sent]
+
+        mentions = tuple((m.key, m.type, m.source, m.text, at(doc.sentence_at(m.start))) for m in doc.mentions if m.key)
+        relations = tuple(
+            (
+                r.head.key,
+                r.head.type,
+                r.head.text,
+                r.tail.key,
+                r.tail.type,
+                r.tail.text,
+                r.relation,
+                r.title,
+                at(r.sentence),
+            )
+            for r in doc.relations
+            if r.head.key and r.tail.key
+        )
+        return cls(
+            id=doc.id,
+            path=doc.path,
+            sha256=doc.sha256,
+            title=doc.title,
+            chars=len(doc.text),
+            warnings=doc.warnings,
+            sentences=tuple((s.text, s.start, s.end) for s in index),
+            mentions=mentions,
+            relations=relations,
+        )

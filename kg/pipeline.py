@@ -21,7 +21,7 @@ import networkx as nx
 
 from kg.extract import PRIORITY, find_entities
 from kg.graph import add_entity, add_link, new_graph
-from kg.model import Document, Mention
+from kg.model import Document, Extraction
 from kg.places import gazetteer
 from kg.relations import find_relations
 from kg.resolve import resolve_document
@@ -119,7 +119,7 @@ class Outcome:
 
     doc_id: str
     status: str
-    doc: Document | None = None
+    extraction: Extraction | None = None
     reason: str = ""
     cached: bool = False
 
@@ -152,10 +152,11 @@ def process_path(item: tuple[str, str | Path], cache_dir: str | None = None) -> 
         return Outcome(
             doc_id, "failed", reason=str(exc) if isinstance(exc, StageError) else f"{type(exc).__name__}: {exc}"
         )
+    extraction = Extraction.of(done)
     if cache is not None:
         with contextlib.suppress(OSError):  # a read-only or full cache folder costs speed, not the build
-            cache.put(done)
-    return Outcome(doc_id, "ok", done)
+            cache.put(extraction)
+    return Outcome(doc_id, "ok", extraction)
 
 
 def build_graph(
@@ -201,17 +202,17 @@ def build_graph(
                 report.skipped.append((outcome.doc_id, outcome.reason))
             elif outcome.status == "failed":
                 report.failed.append((outcome.doc_id, outcome.reason))
-            elif outcome.doc is not None:
-                doc = outcome.doc
-                chars = len(doc.text)
+            elif outcome.extraction is not None:
+                ext = outcome.extraction
+                chars = ext.chars
                 report.documents += 1
                 report.characters += chars
-                report.warnings.extend((doc.id, w) for w in doc.warnings)
+                report.warnings.extend((ext.id, w) for w in ext.warnings)
                 if outcome.cached:
                     report.cached += 1
                 else:
                     report.extracted += 1
-                assembler.add(doc)
+                assembler.add(ext)
             bar.update(chars, sizes.get(outcome.doc_id, 0))
     finally:
         bar.close()
@@ -237,38 +238,26 @@ class Assembler:
         self.first_sentence: dict[str, dict] = {}
         self.links: list[tuple[str, str, str, str, dict]] = []
 
-    def add(self, doc: Document) -> None:
-        self.docs.append(
-            {"id": doc.id, "path": doc.path, "sha256": doc.sha256, "title": doc.title, "chars": len(doc.text)}
-        )
-
-        def key_of(m: Mention) -> str:
-            return m.key  # resolution gave every mention its key; '' names nothing definite
-
-        for m in doc.mentions:
-            if not m.key:
-                continue  # a mention with no definite referent (县委, 淮) is no node
-            key = m.key
-            self.type_votes[key][m.type] += PRIORITY.get(m.source, 1)
-            self.aliases[key].add(m.text)
+    def add(self, ext: Extraction) -> None:
+        doc_id = ext.id
+        self.docs.append({"id": doc_id, "path": ext.path, "sha256": ext.sha256, "title": ext.title, "chars": ext.chars})
+        evidence = [{"document": doc_id, "sentence": t, "start": s, "end": e} for t, s, e in ext.sentences]
+        for key, type_, source, text, sent in ext.mentions:
+            self.type_votes[key][type_] += PRIORITY.get(source, 1)
+            self.aliases[key].add(text)
             self.mentions[key] += 1
-            self.documents[key].add(doc.id)
-            if key not in self.first_sentence:
-                sent = doc.sentence_at(m.start)
-                if sent is not None:
-                    self.first_sentence[key] = _evidence(doc, sent)
-        for r in doc.relations:
-            head, tail = key_of(r.head), key_of(r.tail)
-            if not head or not tail:
-                continue
-            for m, key in ((r.head, head), (r.tail, tail)):
+            self.documents[key].add(doc_id)
+            if sent >= 0 and key not in self.first_sentence:
+                self.first_sentence[key] = evidence[sent]
+        for head, head_type, head_text, tail, tail_type, tail_text, relation, title, sent in ext.relations:
+            for key, type_, text in ((head, head_type, head_text), (tail, tail_type, tail_text)):
                 if key not in self.type_votes:
-                    self.type_votes[key][m.type] += 1
-                    self.aliases[key].add(m.text)
-                    self.documents[key].add(doc.id)
-                    self.first_sentence.setdefault(key, _evidence(doc, r.sentence))
+                    self.type_votes[key][type_] += 1
+                    self.aliases[key].add(text)
+                    self.documents[key].add(doc_id)
+                    self.first_sentence.setdefault(key, evidence[sent])
             if head != tail:
-                self.links.append((head, tail, r.relation, r.title, _evidence(doc, r.sentence)))
+                self.links.append((head, tail, relation, title, evidence[sent]))
 
     def _merge_place_qualified(self) -> None:
         """科技创新辅导团 → 河北省科技创新辅导团: a name and the same name with its place in front.
@@ -377,10 +366,6 @@ class Assembler:
             known = parent and parent in ids and types.get(parent) == "Place" and parent != key
             if known and not G.has_edge(ids[key], ids[parent], "partOf"):
                 add_link(G, ids[key], ids[parent], "partOf", [self.first_sentence[key]])
-
-
-def _evidence(doc: Document, sent) -> dict:
-    return {"document": doc.id, "sentence": sent.text, "start": sent.start, "end": sent.end}
 
 
 # ---------------------------------------------------------------------------

@@ -66,8 +66,8 @@ def test_cache_is_keyed_by_extractor_version(corpus, tmp_path):
     item = ("x1.txt", str(corpus / "x1.txt"))
     assert not process_path(item, str(cache)).cached
     assert process_path(item, str(cache)).cached
-    doc = process_path(item).doc
-    assert DocumentCache(cache, version="other").get(doc) is None
+    extraction = process_path(item).extraction
+    assert DocumentCache(cache, version="other").get(extraction) is None
 
 
 def test_a_failing_document_is_reported_and_the_run_goes_on(corpus, tmp_path, monkeypatch):
