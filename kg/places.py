@@ -25,6 +25,8 @@ from pathlib import Path
 
 import ahocorasick
 
+from kg import resources
+
 LEVELS = ("province", "city", "county", "town")
 _GENERIC = frozenset(("街道", "城区", "市区", "郊区", "矿区", "新区", "开发区", "高新区", "工业区", "市辖区", "林区"))
 #: Suffixes that make a short name out of a full one where the data has none.
@@ -122,4 +124,21 @@ def _read_countries(path: Path):
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    return Gazetteer()
+    """The process-wide gazetteer, built once per version of its data and of this module (``kg.resources``)."""
+    data = _data_dir()
+    key = resources.file_key(
+        __file__,
+        data / "china_location.zip",
+        data / "world_location.txt",
+        extra=f"ahocorasick {_ahocorasick_version()}",
+    )
+    return resources.load("gazetteer", key, Gazetteer)
+
+
+def _ahocorasick_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pyahocorasick")
+    except PackageNotFoundError:  # pragma: no cover - installed some other way
+        return "unknown"

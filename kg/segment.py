@@ -9,23 +9,58 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from pathlib import Path
 
 import jieba
 import jieba.posseg
 
+from kg import resources
+
 jieba.setLogLevel(logging.WARNING)
+
+
+def _dict_path() -> Path:
+    return Path(jieba.__file__).resolve().parent / jieba.DEFAULT_DICT_NAME
+
+
+def _build_tables() -> tuple[dict[str, int], int, dict[str, str]]:
+    """jieba's prefix dictionary, its total and its POS table, built from dict.txt."""
+    tk = jieba.Tokenizer()
+    freq, total = tk.gen_pfdict(tk.get_dict_file())
+    pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+    pos.load_word_tag(tk.get_dict_file())
+    # share the word and tag strings between the two tables, so a pickle stores each once
+    words = {w: w for w in freq}
+    tags: dict[str, str] = {}
+    return freq, total, {words.get(w, w): tags.setdefault(t, t) for w, t in pos.word_tag_tab.items()}
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, int], int, dict[str, str]]:
+    key = resources.file_key(_dict_path(), extra=f"jieba {jieba.__version__}")
+    return resources.load("jieba-tables", key, _build_tables)
 
 
 @lru_cache(maxsize=1)
 def tokenizer() -> jieba.Tokenizer:
+    """kg's own jieba tokenizer over the default dictionary (see ``kg.resources`` for the loading)."""
     tk = jieba.Tokenizer()
-    tk.initialize()
+    tk.FREQ, tk.total, _ = _tables()
+    tk.initialized = True  # what Tokenizer.initialize() sets once FREQ and total are loaded
     return tk
+
+
+class _POSTokenizer(jieba.posseg.POSTokenizer):
+    """jieba's POS tokenizer over a ready POS table (its own __init__ re-reads dict.txt)."""
+
+    def __init__(self, tk: jieba.Tokenizer, word_tag_tab: dict[str, str]) -> None:
+        self.tokenizer = tk
+        self.word_tag_tab = word_tag_tab
 
 
 @lru_cache(maxsize=1)
 def pos_tokenizer() -> jieba.posseg.POSTokenizer:
-    return jieba.posseg.POSTokenizer(tokenizer())
+    return _POSTokenizer(tokenizer(), _tables()[2])
 
 
 def word_pos(word: str) -> str:
