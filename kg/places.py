@@ -19,9 +19,9 @@ from __future__ import annotations
 import importlib.util
 import io
 import zipfile
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -33,8 +33,9 @@ _GENERIC = frozenset(("街道", "城区", "市区", "郊区", "矿区", "新区"
 _TOWN_SUFFIXES = ("街道", "镇", "乡")
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
+    """A division or a country (a named tuple: tens of thousands load with the gazetteer)."""
+
     name: str  # full official name, e.g. 唐山市
     level: str  # province | city | county | town | country
     parent: str  # full name of the enclosing division ('' for provinces)
@@ -89,6 +90,9 @@ class Gazetteer:
             self._add(country, place)
             if official != country:
                 self._add(official, place)
+        rank = {"province": 0, "country": 0, "city": 1, "county": 2, "town": 3}
+        for surface, places in self._by_name.items():
+            places.sort(key=lambda p: (p.name != surface, rank[p.level]))
         self._automaton = ahocorasick.Automaton()
         for surface in self._by_name:
             self._automaton.add_word(surface, surface)
@@ -101,9 +105,7 @@ class Gazetteer:
 
     def lookup(self, surface: str) -> list[Place]:
         """The places a surface form may denote, full-name matches first."""
-        places = self._by_name.get(surface, [])
-        rank = {"province": 0, "country": 0, "city": 1, "county": 2, "town": 3}
-        return sorted(places, key=lambda p: (p.name != surface, rank[p.level]))
+        return list(self._by_name.get(surface, ()))
 
     def find(self, text: str):
         """Yield ``(start, end, surface)`` for every name in ``text`` (overlapping)."""
