@@ -1,4 +1,8 @@
-"""graph.gexf and graph.graphml read back with networkx and compared with the graph."""
+"""graph.gexf and graph.graphml read back with networkx and compared with the graph.
+
+The writers write the XML as text; ``networkx_gexf`` and ``networkx_graphml``
+are the networkx writers they replaced, and the bytes must stay the same.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,20 @@ from xml.etree import ElementTree
 
 import networkx as nx
 import pytest
+from hypothesis import given
 
-from kg.export._style import type_style
-from kg.export.gephi import gexf_text, graphml_text, read_gexf, read_graphml, write_gexf, write_graphml
-from tests.conftest import reversed_copy
+from kg.export._style import rgb, type_style
+from kg.export.gephi import (
+    flat_graph,
+    gexf_text,
+    graphml_text,
+    read_gexf,
+    read_graphml,
+    write_gexf,
+    write_graphml,
+)
+from tests.conftest import make_sample_graph, reversed_copy
+from tests.test_hostile import PAYLOADS, SETTINGS, graphs
 
 HOSTILE_CLEAN = '<img src=x onerror="window.__pwned=1">"\'\\</script>]]>&amp;\n'  # conftest.HOSTILE minus \x0b
 
@@ -111,3 +125,107 @@ def test_seed_graph_round_trip(seed_graph, tmp_path):
     write_graphml(seed_graph, tmp_path / "graph.graphml")
     check_against(seed_graph, read_gexf(tmp_path / "graph.gexf"), "networkx_key")
     check_against(seed_graph, read_graphml(tmp_path / "graph.graphml"), "key")
+
+
+# ---------------------------------------------------------------- the same bytes as networkx's writers
+
+
+def _networkx_xml(writer) -> str:
+    writer.indent(writer.xml)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(writer.xml, encoding="unicode") + "\n"
+
+
+def networkx_gexf(G: nx.MultiDiGraph) -> str:
+    """``gexf_text`` as it was written through networkx's GEXFWriter (the reference)."""
+    F = flat_graph(G)
+    V = nx.MultiDiGraph()
+    for n, d in F.nodes(data=True):
+        r, g, b = rgb(d["colour"])
+        viz = {
+            "color": {"r": r, "g": g, "b": b, "a": 1.0},
+            "size": d["size"],
+            "shape": type_style(d["type"])[2],
+            "position": {"x": d["x"], "y": d["y"], "z": 0.0},
+        }
+        V.add_node(n, **d, viz=viz)
+    for u, v, k, d in F.edges(keys=True, data=True):
+        r, g, b = rgb(d["colour"])
+        V.add_edge(u, v, key=k, id=f"{u}|{v}|{k}", **d, viz={"color": {"r": r, "g": g, "b": b, "a": 1.0}})
+    writer = nx.readwrite.gexf.GEXFWriter(version="1.3")
+    meta = writer.xml.find("meta")
+    meta.attrib.pop("lastmodifieddate", None)
+    meta.find("creator").text = "kg"
+    writer.add_graph(V)
+    return _networkx_xml(writer)
+
+
+def networkx_graphml(G: nx.MultiDiGraph) -> str:
+    """``graphml_text`` as it was written through networkx's GraphMLWriter (the reference)."""
+    F = flat_graph(G)
+    E = nx.MultiDiGraph()
+    E.graph.update(F.graph)
+    E.add_nodes_from(F.nodes(data=True))
+    for i, (u, v, k, d) in enumerate(F.edges(keys=True, data=True)):
+        E.add_edge(u, v, key=f"e{i}")
+        E.edges[u, v, f"e{i}"].update({"key": k, **d})
+    writer = nx.readwrite.graphml.GraphMLWriter(encoding="utf-8", prettyprint=True)
+    writer.add_graph_element(E)
+    return _networkx_xml(writer)
+
+
+def odd_graph() -> nx.MultiDiGraph:
+    """Markup, quotes, tabs, CR, control and XML-illegal characters, empty and missing attributes."""
+    bad = "\"'&<script>x</script>\t\r\n\r\x00\x0b\ufffe ]]>&amp; é漢字😀"
+    G = nx.MultiDiGraph(documents=[{"id": "d|" + bad}, {"id": ""}, {}])
+    G.add_node("a" + bad, label=bad, type="Person", aliases=["x|y", bad, ""], mentions=3, documents=["d", bad])
+    G.add_node("b", label="", type="", aliases=[], mentions=0, documents=[])
+    G.add_node("c")  # no attributes at all
+    G.add_node("c\x0b", label=None, type=None, mentions=None)  # the same node as "c" once cleaned
+    G.add_node("公司", type=bad)
+    G.add_node("")
+    evidence = [{"document": bad, "sentence": bad}, {"sentence": None}, {}]
+    G.add_edge("a" + bad, "b", key="holdsPosition:" + bad, relation="holdsPosition", title=bad, evidence=evidence)
+    G.add_edge("b", "c", key="k", relation="locatedIn")  # no evidence, title or weight
+    G.add_edge("c", "c", key="", relation="partOf", evidence=[], weight=None)
+    G.add_edge("公司", "", key=bad, relation="", evidence=[{"document": 5, "sentence": 5}])
+    return G
+
+
+def payload_graph() -> nx.MultiDiGraph:
+    """One node per hostile payload, in ids, labels, types, aliases, keys, titles and sentences."""
+    G = nx.MultiDiGraph(documents=[{"id": p} for p in PAYLOADS])
+    for i, p in enumerate(PAYLOADS):
+        G.add_node(f"n{i}{p}", label=p, type=p if i % 2 else "Place", aliases=[p, p + "|"], documents=[p])
+    nodes = list(G)
+    for i, (u, v) in enumerate(zip(nodes, nodes[1:])):
+        evidence = [{"document": p, "sentence": p} for p in PAYLOADS[i : i + 3]]
+        G.add_edge(u, v, key=PAYLOADS[i], relation="holdsPosition", title=PAYLOADS[-i], evidence=evidence)
+    return G
+
+
+REFERENCE_GRAPHS = {
+    "sample": make_sample_graph,
+    "odd": odd_graph,
+    "payloads": payload_graph,
+    "empty": nx.MultiDiGraph,
+    "one node": lambda: nx.MultiDiGraph(nx.empty_graph(["独"])),
+}
+
+
+@pytest.mark.parametrize("name", REFERENCE_GRAPHS)
+@pytest.mark.parametrize(("text_of", "reference"), [(gexf_text, networkx_gexf), (graphml_text, networkx_graphml)])
+def test_same_bytes_as_networkx(name, text_of, reference):
+    G = REFERENCE_GRAPHS[name]()
+    assert text_of(G) == reference(G)
+
+
+def test_seed_graph_same_bytes_as_networkx(seed_graph):
+    assert gexf_text(seed_graph) == networkx_gexf(seed_graph)
+    assert graphml_text(seed_graph) == networkx_graphml(seed_graph)
+
+
+@SETTINGS
+@given(graphs())
+def test_hostile_graphs_same_bytes_as_networkx(G):
+    assert gexf_text(G) == networkx_gexf(G)
+    assert graphml_text(G) == networkx_graphml(G)
