@@ -64,14 +64,28 @@ def layout(G: nx.Graph, scale: float = 1000.0) -> dict[str, tuple[float, float]]
     (``_sampled_layout``) that needs only numpy and takes about a second for
     5,000 nodes (networkx's large-graph version needs scipy).
     """
+    nodes = tuple(sorted(G.nodes))
+    edges = tuple(sorted((u, v) if u <= v else (v, u) for u, v in G.edges() if u != v))
+    key = (nodes, edges, scale)
+    if key not in _LAYOUTS:  # GEXF, GraphML and the page of one build lay out the same graph
+        _LAYOUTS.clear()
+        _LAYOUTS[key] = _layout(nodes, edges, scale)
+    return dict(_LAYOUTS[key])
+
+
+#: The last layout computed (one entry: a build lays out one graph).
+_LAYOUTS: dict[tuple, dict[str, tuple[float, float]]] = {}
+
+
+def _layout(nodes: tuple, edges: tuple, scale: float) -> dict[str, tuple[float, float]]:
     H = nx.Graph()
-    H.add_nodes_from(sorted(G.nodes))
-    H.add_edges_from(sorted((u, v) if u <= v else (v, u) for u, v in G.edges() if u != v))
+    H.add_nodes_from(nodes)
+    H.add_edges_from(edges)
     n = H.number_of_nodes()
     if n == 0:
         return {}
     if n == 1:
-        return {next(iter(H.nodes)): (0.0, 0.0)}
+        return {nodes[0]: (0.0, 0.0)}
     pos = nx.spring_layout(H, seed=42, iterations=50, scale=scale) if n < 500 else _sampled_layout(H, scale=scale)
     return {node: (round(float(x), 2) + 0.0, round(float(y), 2) + 0.0) for node, (x, y) in pos.items()}
 
@@ -94,17 +108,23 @@ def _sampled_layout(H: nx.Graph, scale: float, iterations: int = 60, sample: int
     for _ in range(iterations):
         picked = rng.choice(n, size=m, replace=False)
         delta = pos[:, None, :] - pos[None, picked, :]
-        dist2 = np.maximum((delta**2).sum(axis=2), 1e-4)
+        # x[..., 0] + x[..., 1], not x.sum(axis=-1): the same floats, ten times faster for a 2-wide axis
+        dist2 = np.maximum(_sum_xy(delta**2), 1e-4)
         disp = (delta * (k * k / dist2)[:, :, None]).sum(axis=1) * (n / m)
         if len(src):
             d = pos[src] - pos[dst]
-            length = np.maximum(np.sqrt((d**2).sum(axis=1)), 1e-2)
+            length = np.maximum(np.sqrt(_sum_xy(d**2)), 1e-2)
             force = d * (length / k)[:, None]
             np.add.at(disp, src, -force)
             np.add.at(disp, dst, force)
-        length = np.maximum(np.sqrt((disp**2).sum(axis=1)), 1e-9)
+        length = np.maximum(np.sqrt(_sum_xy(disp**2)), 1e-9)
         pos += disp * (np.minimum(length, t) / length)[:, None]
         t -= cool
     pos -= pos.mean(axis=0)
     pos *= scale / max(float(np.abs(pos).max()), 1e-9)
     return {node: (pos[i, 0], pos[i, 1]) for i, node in enumerate(nodes)}
+
+
+def _sum_xy(a):
+    """``a.sum(axis=-1)`` for a last axis of two (x, y): one addition, so exactly the same floats."""
+    return a[..., 0] + a[..., 1]
