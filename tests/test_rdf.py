@@ -15,13 +15,27 @@ from rdflib import RDF, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV
 
 from kg.export import WRITERS
-from kg.export.rdf import entity_iri, rdf_graph, turtle_text, write_turtle
+from kg.export.json import read_json
+from kg.export.rdf import _escape_string, entity_iri, rdf_graph, triples, turtle_of, turtle_text, write_turtle
 from kg.graph import add_entity, add_link, new_graph
 from kg.vocab import DATA_BASE, KG, ONTOLOGY_DIR, VOCAB_BASE
 
 ONTOLOGY = ONTOLOGY_DIR / "kg.ttl"
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = '<img src=x onerror="window.__pwned=1">"\'\\</script>]]>&amp;\n\x0b'  # as in conftest.py
+
+
+HOSTILE_LABELS = [
+    'say "hi"',
+    "back\\slash\\",
+    "line\nbreak\r\n",
+    "tab\there",
+    "a > b < c & d",
+    'triple """ quotes',
+    'ends with quote"',
+    HOSTILE,
+    "emoji 😀 and \u2028 separator",
+]
 
 
 def parse_both(text: str) -> tuple[Graph, list]:
@@ -83,20 +97,7 @@ def test_two_parsers_agree(sample_graph):
     assert len(rdflib_graph) > 100
 
 
-@pytest.mark.parametrize(
-    "label",
-    [
-        'say "hi"',
-        "back\\slash\\",
-        "line\nbreak\r\n",
-        "tab\there",
-        "a > b < c & d",
-        'triple """ quotes',
-        'ends with quote"',
-        HOSTILE,
-        "emoji 😀 and \u2028 separator",
-    ],
-)
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
 def test_hostile_label_round_trips(label):
     G = new_graph([{"id": "x.txt", "path": "x.txt", "sha256": "a" * 64, "title": label, "chars": 1}])
     a = add_entity(G, "Organization", label, aliases=[label + "别名"], documents=["x.txt"])
@@ -109,6 +110,70 @@ def test_hostile_label_round_trips(label):
     assert Literal(label + "别名", lang="zh") in set(rdflib_graph.objects(entity_iri(a), SKOS.altLabel))
     assert Literal(label, lang="zh") in set(rdflib_graph.objects(None, PROV.value))
     assert label in {lit.value for (_s, _p, lit, *_rest) in oxi if isinstance(lit, pyoxigraph.Literal)}
+
+
+def hostile_graph():
+    """Every hostile label above as labels, aliases, titles and evidence, plus node ids that must be hashed."""
+    labels = [*HOSTILE_LABELS, "\x00\x01\x1f\x7f \b\f\v", "\ufffe\uffff", "<script>alert(1)</script>", "ends\\"]
+    G = new_graph(
+        [
+            {"id": f"{i}{label}.txt", "path": "p", "sha256": "a" * 64, "title": label, "chars": i}
+            for i, label in enumerate(labels)
+        ]
+    )
+    ids = []
+    for i, label in enumerate(labels):
+        ids.append(
+            add_entity(
+                G, "Organization", label, aliases=[label + "别名", HOSTILE], mentions=i, documents=[f"{i}{label}.txt"]
+            )
+        )
+    for nid in ("中文 id", "ends.", "a/b#c?d", '<>"{}|^`\\', "emoji😀", "9x", "x.txt"):
+        G.add_node(nid, type="Place", label=nid, aliases=[], documents=["not listed.txt"])
+        ids.append(nid)
+    for i, (u, v) in enumerate(zip(ids, ids[1:] + ids[:1])):
+        label = labels[i % len(labels)]
+        ev = {"document": f"{i % len(labels)}{label}.txt", "sentence": label + "。", "start": i, "end": i + 9}
+        add_link(G, u, v, "holdsPosition" if i % 2 else "locatedIn", [ev, dict(ev)], title=label if i % 2 else "")
+    return G
+
+
+def test_hostile_graph_parses_back_to_exactly_its_triples():
+    """The written Turtle means exactly the modelled triples: nothing lost, altered or added by escaping."""
+    G = hostile_graph()
+    text = turtle_text(G)
+    rdflib_graph, oxi = parse_both(text)
+    assert set(rdflib_graph) == triples(G)
+    assert len(oxi) == len(triples(G)) > 200
+    assert not text.isascii() and "\\u0000" in text  # non-ASCII text stays; control characters are escaped
+
+
+def test_turtle_of_writes_the_same_bytes_as_turtle_text(sample_graph):
+    assert turtle_of(rdf_graph(sample_graph)) == turtle_text(sample_graph)
+    G = hostile_graph()
+    assert turtle_of(rdf_graph(G)) == turtle_text(G)
+
+
+def test_shipped_graph_ttl_is_what_the_writer_writes():
+    """exports/graph.ttl, byte for byte, from exports/graph.json: the writer's output does not drift."""
+    exports = ROOT / "exports"
+    assert turtle_text(read_json(exports / "graph.json")).encode("utf-8") == (exports / "graph.ttl").read_bytes()
+
+
+def test_escape_string_character_by_character():
+    """The one-regex escaper against its definition, over the BMP and a few astral characters."""
+    named = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+    def by_definition(ch: str) -> str:
+        if ch in named:
+            return named[ch]
+        if ord(ch) < 0x20 or ord(ch) == 0x7F or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff":
+            return f"\\u{ord(ch):04X}"
+        return ch
+
+    chars = [chr(i) for i in range(0x10000)] + ["\U0001f600", "\U0010ffff"]
+    assert _escape_string("".join(chars)) == "".join(by_definition(c) for c in chars)
+    assert _escape_string("x\ud800y\n") == "x\\uD800y\\n"
 
 
 def test_iris_are_ascii_and_no_blank_nodes(sample_graph):

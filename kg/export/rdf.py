@@ -16,12 +16,14 @@ What is written (IRIs under ``https://kg.example.org/id/``, prefix ``kgr:``):
   ``kg:headline``, ``kg:charCount``.
 
 Statement, evidence, post and document IRIs are content hashes, so there are
-no blank nodes and the same graph gives the same IRIs everywhere. ``triples(G)``
-is the one place the modelling lives; ``rdf_graph`` (for SPARQL and SHACL) and
-``turtle_text`` are both made from it. rdflib's
-Turtle serializer does not promise an order, so ``turtle_text`` writes the
-Turtle itself: subjects, predicates and objects sorted, one subject block
-each. Same graph, same bytes.
+no blank nodes and the same graph gives the same IRIs everywhere.
+``_statements(G)`` is the one place the modelling lives: it yields every triple
+with plain strings for terms. ``triples`` and ``rdf_graph`` (for SPARQL and
+SHACL) make rdflib terms of them; ``turtle_text`` renders them directly
+(making, hashing and sorting an rdflib term for every triple was most of its
+time). rdflib's Turtle serializer does not promise an order, so
+``turtle_text`` writes the Turtle itself: subjects, predicates and objects
+sorted, one subject block each. Same graph, same bytes.
 
 >>> from kg.graph import add_entity, new_graph
 >>> G = new_graph()
@@ -38,6 +40,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
@@ -46,23 +50,23 @@ from rdflib import Graph as RDFGraph
 from rdflib.namespace import PROV, XSD
 
 from kg.export import atomic_write
-from kg.vocab import ID, KG, PREFIXES
+from kg.vocab import DATA_BASE, KG, PREFIXES
 
 _RELATIONS = {
-    "holdsPosition": KG.holdsPosition,
-    "affiliatedWith": KG.affiliatedWith,
-    "organizes": KG.organizes,
-    "participatesIn": KG.participatesIn,
-    "locatedIn": KG.locatedIn,
-    "partOf": KG.partOf,
-    "cooperatesWith": KG.cooperatesWith,
+    "holdsPosition": str(KG.holdsPosition),
+    "affiliatedWith": str(KG.affiliatedWith),
+    "organizes": str(KG.organizes),
+    "participatesIn": str(KG.participatesIn),
+    "locatedIn": str(KG.locatedIn),
+    "partOf": str(KG.partOf),
+    "cooperatesWith": str(KG.cooperatesWith),
 }
 _TYPES = {
-    "Person": KG.Person,
-    "Agency": KG.Agency,
-    "Organization": KG.Organization,
-    "Place": KG.Place,
-    "Initiative": KG.Initiative,
+    "Person": str(KG.Person),
+    "Agency": str(KG.Agency),
+    "Organization": str(KG.Organization),
+    "Place": str(KG.Place),
+    "Initiative": str(KG.Initiative),
 }
 
 
@@ -71,121 +75,184 @@ GRAPH_PREFIXES = ("kg", "kgr", "prov", "rdf", "skos", "xsd")
 
 
 def _digest(*parts: object, n: int = 16) -> str:
-    return hashlib.sha1("\t".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:n]
+    return hashlib.sha1("\t".join(map(str, parts)).encode("utf-8")).hexdigest()[:n]
+
+
+_PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+# The IRIs as text (what ``_statements`` uses) and as rdflib terms (the public names).
+
+
+def _entity(node_id: str) -> str:
+    if _PLAIN_ID.fullmatch(node_id) and not node_id.endswith("."):
+        return DATA_BASE + node_id
+    return f"{DATA_BASE}entity-{_digest(node_id)}"
+
+
+def _document(doc_id: str) -> str:
+    return f"{DATA_BASE}document-{_digest(doc_id, n=12)}"
+
+
+def _post(org_id: str, title: str) -> str:
+    return f"{DATA_BASE}post-{_digest(org_id, title, n=12)}"
+
+
+def _evidence(ev: dict) -> str:
+    return f"{DATA_BASE}evidence-{_digest(ev['document'], ev['start'], ev['end'], ev['sentence'])}"
+
+
+def _statement(source: str, target: str, key: str) -> str:
+    return f"{DATA_BASE}statement-{_digest(source, key, target)}"
 
 
 def entity_iri(node_id: str) -> URIRef:
     """``kgr:<id>``; ids outside ``[A-Za-z0-9._-]`` are hashed so IRIs stay ASCII."""
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", node_id) and not node_id.endswith("."):
-        return ID[node_id]
-    return ID[f"entity-{_digest(node_id)}"]
+    return URIRef(_entity(node_id))
 
 
 def document_iri(doc_id: str) -> URIRef:
-    return ID[f"document-{_digest(doc_id, n=12)}"]
+    return URIRef(_document(doc_id))
 
 
 def post_iri(org_id: str, title: str) -> URIRef:
-    return ID[f"post-{_digest(org_id, title, n=12)}"]
+    return URIRef(_post(org_id, title))
 
 
 def evidence_iri(ev: dict) -> URIRef:
-    return ID[f"evidence-{_digest(ev['document'], ev['start'], ev['end'], ev['sentence'])}"]
+    return URIRef(_evidence(ev))
 
 
 def statement_iri(source: str, target: str, key: str) -> URIRef:
-    return ID[f"statement-{_digest(source, key, target)}"]
+    return URIRef(_statement(source, target, key))
 
 
+@dataclass(frozen=True)
+class _Blank:
+    """A blank node. ``_statements`` never makes one; ``turtle_of`` may meet one.
+
+    Unordered on purpose: comparing one with ``<`` raises ``TypeError`` (see ``_sorted``).
+    """
+
+    id: str
+
+
+#: A term without rdflib: an IRI is its ``str``; a literal is the tuple
+#: ``(datatype IRI or "", language or "", lexical form)``; a blank node is a ``_Blank``.
+Term = str | tuple[str, str, str] | _Blank
+PlainTriple = tuple[str, str, Term]
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
-# Plain module constants: DefinedNamespace attribute access is slow in a loop.
-_A, _PREF, _ALT = RDF.type, SKOS.prefLabel, SKOS.altLabel
-_SUBJ, _PRED, _OBJ = RDF.subject, RDF.predicate, RDF.object
-_DERIVED, _VALUE, _QUOTED = PROV.wasDerivedFrom, PROV.value, PROV.wasQuotedFrom
-(_DOCUMENT, _EVIDENCE, _STATEMENT, _POST, _FILE, _SHA, _HEADLINE, _CHARS, _START, _END, _MCOUNT, _MIN) = (
-    KG.Document,
-    KG.Evidence,
-    KG.Statement,
-    KG.Post,
-    KG.fileName,
-    KG.sha256,
-    KG.headline,
-    KG.charCount,
-    KG.start,
-    KG.end,
-    KG.mentionCount,
-    KG.mentionedIn,
-)
-_TITLE, _POST_IN, _HOLDS, _POST_OF = KG.title, KG.postIn, KG.holds, KG.post
+_A, _PREF, _ALT = str(RDF.type), str(SKOS.prefLabel), str(SKOS.altLabel)
+_SUBJ, _PRED, _OBJ = str(RDF.subject), str(RDF.predicate), str(RDF.object)
+_DERIVED, _VALUE, _QUOTED = str(PROV.wasDerivedFrom), str(PROV.value), str(PROV.wasQuotedFrom)
+_DOCUMENT, _EVIDENCE, _STATEMENT, _POST = str(KG.Document), str(KG.Evidence), str(KG.Statement), str(KG.Post)
+_FILE, _SHA, _HEADLINE, _CHARS = str(KG.fileName), str(KG.sha256), str(KG.headline), str(KG.charCount)
+_START, _END, _MCOUNT, _MIN = str(KG.start), str(KG.end), str(KG.mentionCount), str(KG.mentionedIn)
+_TITLE, _POST_IN, _HOLDS, _POST_OF = str(KG.title), str(KG.postIn), str(KG.holds), str(KG.post)
+_INTEGER, _STRING = str(XSD.integer), str(XSD.string)
 
 
-def triples(G: nx.MultiDiGraph) -> set[Triple]:
-    """Every triple of graph.ttl, as a set (the one place the RDF modelling lives)."""
-    out: set[Triple] = set()
-    add = out.add
-    zh = "zh"
+def _int(value: int | str) -> tuple[str, str, str]:
+    return (_INTEGER, "", str(int(value)))
+
+
+def _statements(G: nx.MultiDiGraph) -> Iterator[PlainTriple]:
+    """Every triple of graph.ttl, terms as plain text (the one place the RDF modelling lives).
+
+    A triple may come more than once (evidence or a post that two edges share).
+    """
     docs = {d["id"]: d for d in G.graph.get("documents", [])}
-    doc_iris: dict[str, URIRef] = {}
+    doc_iris = {doc_id: _document(doc_id) for doc_id in docs}
 
-    def document(doc_id: str) -> URIRef:
-        if doc_id in doc_iris:
-            return doc_iris[doc_id]
-        d = doc_iris[doc_id] = document_iri(doc_id)
-        add((d, _A, _DOCUMENT))
-        add((d, _FILE, Literal(doc_id)))
-        meta = docs.get(doc_id, {})
-        if meta.get("sha256"):
-            add((d, _SHA, Literal(meta["sha256"])))
-        if meta.get("title"):
-            add((d, _HEADLINE, Literal(meta["title"], lang=zh)))
-        if meta.get("chars") not in (None, ""):
-            add((d, _CHARS, Literal(int(meta["chars"]))))
-        return d
+    def document(doc_id: str) -> str:
+        iri = doc_iris.get(doc_id)
+        if iri is None:
+            iri = doc_iris[doc_id] = _document(doc_id)
+        return iri
 
-    for doc_id in docs:
-        document(doc_id)
-
-    iris = {nid: entity_iri(nid) for nid in G.nodes}
+    iris = {nid: _entity(nid) for nid in G.nodes}
     for nid, data in G.nodes(data=True):
         s = iris[nid]
-        add((s, _A, _TYPES[data["type"]]))
-        add((s, _PREF, Literal(data["label"], lang=zh)))
+        yield (s, _A, _TYPES[data["type"]])
+        yield (s, _PREF, ("", "zh", data["label"]))
         for alias in data.get("aliases") or ():
             if alias != data["label"]:
-                add((s, _ALT, Literal(alias, lang=zh)))
+                yield (s, _ALT, ("", "zh", alias))
         if data.get("mentions") is not None:
-            add((s, _MCOUNT, Literal(int(data["mentions"]))))
+            yield (s, _MCOUNT, _int(data["mentions"]))
         for doc_id in data.get("documents") or ():
-            add((s, _MIN, document(doc_id)))
+            yield (s, _MIN, document(doc_id))
 
     for u, v, key, data in G.edges(keys=True, data=True):
         s, o, p = iris[u], iris[v], _RELATIONS[data["relation"]]
-        add((s, p, o))
-        st = statement_iri(u, v, key)
-        add((st, _A, _STATEMENT))
-        add((st, _SUBJ, s))
-        add((st, _PRED, p))
-        add((st, _OBJ, o))
+        yield (s, p, o)
+        st = _statement(u, v, key)
+        yield (st, _A, _STATEMENT)
+        yield (st, _SUBJ, s)
+        yield (st, _PRED, p)
+        yield (st, _OBJ, o)
         title = data.get("title") or ""
         if data["relation"] == "holdsPosition" and title:
-            post = post_iri(v, title)
-            add((post, _A, _POST))
-            add((post, _TITLE, Literal(title, lang=zh)))
-            add((post, _POST_IN, o))
-            add((post, _PREF, Literal(G.nodes[v]["label"] + title, lang=zh)))
-            add((s, _HOLDS, post))
-            add((st, _POST_OF, post))
-            add((st, _TITLE, Literal(title, lang=zh)))
+            post = _post(v, title)
+            yield (post, _A, _POST)
+            yield (post, _TITLE, ("", "zh", title))
+            yield (post, _POST_IN, o)
+            yield (post, _PREF, ("", "zh", G.nodes[v]["label"] + title))
+            yield (s, _HOLDS, post)
+            yield (st, _POST_OF, post)
+            yield (st, _TITLE, ("", "zh", title))
         for ev in data.get("evidence") or ():
-            e = evidence_iri(ev)
-            add((st, _DERIVED, e))
-            add((e, _A, _EVIDENCE))
-            add((e, _VALUE, Literal(ev["sentence"], lang=zh)))
-            add((e, _QUOTED, document(ev["document"])))
-            add((e, _START, Literal(int(ev["start"]))))
-            add((e, _END, Literal(int(ev["end"]))))
-    return out
+            e = _evidence(ev)
+            yield (st, _DERIVED, e)
+            yield (e, _A, _EVIDENCE)
+            yield (e, _VALUE, ("", "zh", ev["sentence"]))
+            yield (e, _QUOTED, document(ev["document"]))
+            yield (e, _START, _int(ev["start"]))
+            yield (e, _END, _int(ev["end"]))
+
+    # Every document: those of the graph and any that a node or evidence names.
+    for doc_id, d in doc_iris.items():
+        yield (d, _A, _DOCUMENT)
+        yield (d, _FILE, ("", "", doc_id))
+        meta = docs.get(doc_id, {})
+        if meta.get("sha256"):
+            yield (d, _SHA, ("", "", meta["sha256"]))
+        if meta.get("title"):
+            yield (d, _HEADLINE, ("", "zh", meta["title"]))
+        if meta.get("chars") not in (None, ""):
+            yield (d, _CHARS, _int(meta["chars"]))
+
+
+def _rdf_term(term: Term) -> URIRef | Literal | BNode:
+    if isinstance(term, str):
+        return URIRef(term)
+    if isinstance(term, _Blank):
+        return BNode(term.id)
+    datatype, language, lexical = term
+    return Literal(lexical, lang=language or None, datatype=URIRef(datatype) if datatype else None)
+
+
+def _plain_term(term) -> Term:
+    if isinstance(term, BNode):
+        return _Blank(str(term))
+    if isinstance(term, URIRef):
+        return str(term)
+    lit: Literal = term
+    return (str(lit.datatype or ""), str(lit.language or ""), str(lit))
+
+
+def triples(G: nx.MultiDiGraph) -> set[Triple]:
+    """Every triple of graph.ttl as rdflib terms, as a set."""
+    made: dict[Term, URIRef | Literal | BNode] = {}
+
+    def rdf(term: Term) -> URIRef | Literal | BNode:
+        node = made.get(term)
+        if node is None:
+            node = made[term] = _rdf_term(term)
+        return node
+
+    return {(rdf(s), rdf(p), rdf(o)) for s, p, o in _statements(G)}  # type: ignore[misc]
 
 
 def _bound_graph() -> RDFGraph:
@@ -206,24 +273,23 @@ def rdf_graph(G: nx.MultiDiGraph) -> RDFGraph:
 # ---------------------------------------------------------------- sorted Turtle
 
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_INTEGER_LEXICAL = re.compile(r"[+-]?[0-9]+")
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+# The characters _ESCAPES names, other control characters, surrogates and the two noncharacters U+FFFE/FFFF.
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]')
+
+
+def _escape_char(match: re.Match) -> str:
+    ch = match.group()
+    return _ESCAPES.get(ch) or f"\\u{ord(ch):04X}"
 
 
 def _escape_string(text: str) -> str:
     """Escape for a Turtle ``"…"`` string; other control characters become ``\\uXXXX``."""
-    out = []
-    for ch in text:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff":
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _NEEDS_ESCAPE.sub(_escape_char, text)
 
 
-def _iri(term: URIRef, prefixes: list[tuple[str, str]]) -> str:
-    text = str(term)
+def _iri(text: str, prefixes: list[tuple[str, str]]) -> str:
     for prefix, ns in prefixes:
         if text.startswith(ns) and _LOCAL.fullmatch(text[len(ns) :]):
             return f"{prefix}:{text[len(ns) :]}"
@@ -236,64 +302,111 @@ def _pct(ch: str) -> str:
     return "".join(f"%{b:02X}" for b in ch.encode("utf-8"))
 
 
-def _term(term, prefixes: list[tuple[str, str]]) -> str:
-    if isinstance(term, BNode):  # never produced by rdf_graph; kept for completeness
-        return f"_:{term}"
-    if isinstance(term, URIRef):
+def _term(term: Term, prefixes: list[tuple[str, str]]) -> str:
+    if isinstance(term, str):
         return _iri(term, prefixes)
-    lit: Literal = term
-    if lit.datatype == XSD.integer and re.fullmatch(r"[+-]?[0-9]+", str(lit)):
-        return str(lit)
-    body = f'"{_escape_string(str(lit))}"'
-    if lit.language:
-        return f"{body}@{lit.language}"
-    if lit.datatype and lit.datatype != XSD.string:
-        return f"{body}^^{_iri(lit.datatype, prefixes)}"
+    if isinstance(term, _Blank):
+        return f"_:{term.id}"
+    datatype, language, lexical = term
+    if datatype == _INTEGER and _INTEGER_LEXICAL.fullmatch(lexical):
+        return lexical
+    body = f'"{_escape_string(lexical)}"'
+    if language:
+        return f"{body}@{language}"
+    if datatype and datatype != _STRING:
+        return f"{body}^^{_iri(datatype, prefixes)}"
     return body
 
 
-def _sort_key(term) -> tuple:
-    kind = 0 if isinstance(term, URIRef) else 1 if isinstance(term, BNode) else 2
-    if isinstance(term, Literal):
-        return (kind, str(term.datatype or ""), str(term.language or ""), str(term))
-    return (kind, str(term))
+def _sort_key(term: Term) -> tuple:
+    """IRIs by their text, then blank nodes, then literals by (datatype, language, lexical form)."""
+    if isinstance(term, str):
+        return (0, term)
+    if isinstance(term, _Blank):
+        return (1, term.id)
+    return (2, *term)
 
 
-def _turtle(all_triples, prefixes: list[tuple[str, str]]) -> str:
+def _sorted(terms: Iterable[Term]) -> list[Term]:
+    """``terms`` in ``_sort_key`` order, without calling it when it is not needed.
+
+    IRIs alone (``str``) or literals alone (plain tuples) sort the same by
+    themselves. Anything else puts a ``_Blank``, or an IRI and a literal, side
+    by side in the result, and sorting must compare them: that raises
+    ``TypeError``, and the key decides.
+    """
+    try:
+        return sorted(terms)  # type: ignore[type-var]
+    except TypeError:
+        return sorted(terms, key=_sort_key)
+
+
+def _predicate_key(p: str) -> tuple[bool, str]:
+    return (p != _A, p)
+
+
+def _turtle(statements: Iterable[tuple[Term, str, Term]], prefixes: list[tuple[str, str]]) -> str:
     prefixes = sorted(prefixes)
     # Longest namespace first, so no shorter overlapping namespace shadows it.
     by_length = sorted(prefixes, key=lambda x: (-len(x[1]), x[0]))
-    cache: dict = {}
+    # subject -> predicate -> its one object, or a set of them once there is a second
+    # (most have one: not making a set for each keeps this loop and the garbage collector quick).
+    tree: dict[Term, dict[str, Term | set[Term]]] = {}
+    preds: dict[str, Term | set[Term]] = {}
+    subject: Term | None = None
+    for s, p, o in statements:
+        if s is not subject:  # a subject's triples mostly come together
+            subject = s
+            preds = tree.setdefault(s, {})
+        objs = preds.get(p)
+        if objs is None:
+            preds[p] = o
+        elif isinstance(objs, set):
+            objs.add(o)
+        elif objs != o:
+            preds[p] = {objs, o}
 
-    def text(term) -> str:
-        if term not in cache:
-            cache[term] = _term(term, by_length)
-        return cache[term]
-
-    tree: dict = {}
-    for s, p, o in all_triples:
-        tree.setdefault(s, {}).setdefault(p, []).append(o)
+    verbs = {p: "a" if p == _A else _term(p, by_length) for p in {p for preds in tree.values() for p in preds}}
+    cache: dict[Term, str] = {}
+    orders: dict[tuple[str, ...], list[str]] = {}
     lines = [f"@prefix {p}: <{ns}> ." for p, ns in prefixes]
-    for s in sorted(tree, key=_sort_key):
+    append = lines.append
+    for s in _sorted(tree):
         preds = tree[s]
-        lines.append("")
-        lines.append(text(s))
-        ordered = sorted(preds, key=lambda p: (p != _A, _sort_key(p)))
-        for i, p in enumerate(ordered):
-            objs = ", ".join(text(o) for o in sorted(set(preds[p]), key=_sort_key))
-            end = " ." if i == len(ordered) - 1 else " ;"
-            lines.append(f"    {'a' if p == _A else text(p)} {objs}{end}")
+        append("")
+        append(cache.get(s) or cache.setdefault(s, _term(s, by_length)))
+        order = tuple(preds)  # subjects of a kind share their predicates: sort each set of them once
+        ordered = orders.get(order)
+        if ordered is None:
+            ordered = orders[order] = sorted(order, key=_predicate_key)
+        last = ordered[-1]
+        for p in ordered:
+            objs = preds[p]
+            if not isinstance(objs, set):
+                body = cache.get(objs)
+                if body is None:
+                    body = cache[objs] = _term(objs, by_length)
+            else:
+                texts = []
+                for o in _sorted(objs):
+                    t = cache.get(o)
+                    if t is None:
+                        t = cache[o] = _term(o, by_length)
+                    texts.append(t)
+                body = ", ".join(texts)
+            append(f"    {verbs[p]} {body}{' .' if p == last else ' ;'}")
     return "\n".join(lines) + "\n"
 
 
 def turtle_of(R: RDFGraph) -> str:
     """Sorted, byte-stable Turtle for any rdflib graph, with its bound prefixes."""
-    return _turtle(R, [(p, str(ns)) for p, ns in R.namespaces()])
+    plain = ((_plain_term(s), str(p), _plain_term(o)) for s, p, o in R)
+    return _turtle(plain, [(p, str(ns)) for p, ns in R.namespaces()])
 
 
 def turtle_text(G: nx.MultiDiGraph) -> str:
     """``graph.ttl`` as a string: sorted Turtle, UTF-8, byte-stable."""
-    return _turtle(triples(G), [(p, PREFIXES[p]) for p in GRAPH_PREFIXES])
+    return _turtle(_statements(G), [(p, PREFIXES[p]) for p in GRAPH_PREFIXES])
 
 
 def write_turtle(G: nx.MultiDiGraph, path: str | Path) -> None:
