@@ -12,12 +12,13 @@ at the same absolute paths on every worker (a shared filesystem).
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import partial
 
-from kg.pipeline import Outcome, process_path
+from kg.pipeline import GC_EVERY, Outcome, process_path
 
 
 def warm() -> None:
@@ -37,14 +38,30 @@ def warm() -> None:
 
 def run_local(items: Iterable[tuple[str, str]], jobs: int = 1, cache_dir: str | None = None) -> Iterator[Outcome]:
     """Outcomes in input order, from ``jobs`` processes (this one when ``jobs`` is 1)."""
-    work = partial(process_path, cache_dir=cache_dir)
     if jobs <= 1:
-        yield from map(work, items)
+        yield from map(partial(process_path, cache_dir=cache_dir), items)
         return
     # spawn: no inherited locks or half-initialised jieba state; each worker warms once
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(jobs, initializer=warm) as pool:
-        yield from pool.imap(work, items, chunksize=2)
+    with ctx.Pool(jobs, initializer=_worker_start) as pool:
+        yield from pool.imap(partial(_worker_process, cache_dir=cache_dir), items, chunksize=2)
+
+
+_done_in_worker = 0
+
+
+def _worker_start() -> None:
+    """A pool worker: warm up, then collect garbage as a build does (``kg.pipeline.young_gc_only``)."""
+    warm()
+    gc.disable()
+
+
+def _worker_process(item: tuple[str, str], cache_dir: str | None) -> Outcome:
+    global _done_in_worker
+    _done_in_worker += 1
+    if _done_in_worker % GC_EVERY == 0:
+        gc.collect(0)
+    return process_path(item, cache_dir)
 
 
 def run_dask(

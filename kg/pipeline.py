@@ -8,6 +8,7 @@ graph (see ``kg.graph``); ``build`` also writes every export.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -196,7 +197,9 @@ def build_graph(
     bar = Progress(len(items), sum(sizes.values()), enabled=progress is not False)
     assembler = Assembler()
     try:
-        for outcome in outcomes:
+        for n, outcome in enumerate(outcomes, 1):
+            if n % GC_EVERY == 0 and not gc.isenabled():
+                gc.collect(0)
             chars = 0
             if outcome.status == "skipped":
                 report.skipped.append((outcome.doc_id, outcome.reason))
@@ -217,6 +220,31 @@ def build_graph(
     finally:
         bar.close()
     return assembler.graph()
+
+
+#: While a build runs, the cyclic garbage collector only sweeps the youngest
+#: objects, once per this many documents (see ``young_gc_only``).
+GC_EVERY = 500
+
+
+@contextlib.contextmanager
+def young_gc_only():
+    """Stop automatic cyclic garbage collection for a build; the caller sweeps young objects itself.
+
+    Why: a build creates millions of objects that live to the end (the graph,
+    its evidence), and each automatic full collection walks all of them again:
+    about a tenth of a build's time. Reference counting frees everything else
+    at once; the few cycles a document leaves (a caught exception's traceback)
+    are freed by ``gc.collect(0)`` every ``GC_EVERY`` documents. Measured on
+    the 10 MB benchmark: peak memory 294 MiB with the collector, 306 MiB without.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _size(path: Path) -> int:
@@ -439,13 +467,16 @@ def build(
         raise UserError("--jobs must be at least 1")
     report = Report()
     cache = (Path(cache_dir) if cache_dir else default_cache_dir(out)) if use_cache else None
-    G = build_graph(paths, report, jobs=jobs, engine=engine, scheduler=scheduler, cache_dir=cache, progress=progress)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in wanted:
-        filename, writer = WRITERS[name]
-        writer(G, out / filename)
-        written.append(filename)
+    with young_gc_only():
+        G = build_graph(
+            paths, report, jobs=jobs, engine=engine, scheduler=scheduler, cache_dir=cache, progress=progress
+        )
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in wanted:
+            filename, writer = WRITERS[name]
+            writer(G, out / filename)
+            written.append(filename)
     from kg.export import atomic_write
 
     atomic_write(out / "report.json", json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
