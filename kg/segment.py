@@ -3,6 +3,10 @@
 jieba's global tokenizer is process-wide state (``load_userdict`` and
 ``enable_parallel`` change it for every caller), so kg builds its own
 ``jieba.Tokenizer`` once, lazily, and never touches the global one.
+
+jieba is imported on first use, not with this module: importing
+``jieba.posseg`` reads its whole dictionary (half a second), which a process
+that only assembles cached results never needs.
 """
 
 from __future__ import annotations
@@ -10,21 +14,31 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from pathlib import Path
-
-import jieba
-import jieba.posseg
+from typing import TYPE_CHECKING
 
 from kg import resources
 
-jieba.setLogLevel(logging.WARNING)
+if TYPE_CHECKING:
+    import jieba
+    import jieba.posseg
+
+
+def _jieba():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
 
 
 def _dict_path() -> Path:
+    jieba = _jieba()
     return Path(jieba.__file__).resolve().parent / jieba.DEFAULT_DICT_NAME
 
 
 def _build_tables() -> tuple[dict[str, int], int, dict[str, str]]:
     """jieba's prefix dictionary, its total and its POS table, built from dict.txt."""
+    jieba = _jieba()
     tk = jieba.Tokenizer()
     freq, total = tk.gen_pfdict(tk.get_dict_file())
     pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
@@ -37,30 +51,26 @@ def _build_tables() -> tuple[dict[str, int], int, dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict[str, int], int, dict[str, str]]:
-    key = resources.file_key(_dict_path(), extra=f"jieba {jieba.__version__}")
+    key = resources.file_key(_dict_path(), extra=f"jieba {_jieba().__version__}")
     return resources.load("jieba-tables", key, _build_tables)
 
 
 @lru_cache(maxsize=1)
 def tokenizer() -> jieba.Tokenizer:
     """kg's own jieba tokenizer over the default dictionary (see ``kg.resources`` for the loading)."""
-    tk = jieba.Tokenizer()
+    tk = _jieba().Tokenizer()
     tk.FREQ, tk.total, _ = _tables()
     tk.initialized = True  # what Tokenizer.initialize() sets once FREQ and total are loaded
     return tk
 
 
-class _POSTokenizer(jieba.posseg.POSTokenizer):
-    """jieba's POS tokenizer over a ready POS table (its own __init__ re-reads dict.txt)."""
-
-    def __init__(self, tk: jieba.Tokenizer, word_tag_tab: dict[str, str]) -> None:
-        self.tokenizer = tk
-        self.word_tag_tab = word_tag_tab
-
-
 @lru_cache(maxsize=1)
 def pos_tokenizer() -> jieba.posseg.POSTokenizer:
-    return _POSTokenizer(tokenizer(), _tables()[2])
+    """jieba's POS tokenizer over kg's tokenizer and the ready POS table (its __init__ would re-read dict.txt)."""
+    pos = _jieba().posseg.POSTokenizer.__new__(_jieba().posseg.POSTokenizer)
+    pos.tokenizer = tokenizer()
+    pos.word_tag_tab = _tables()[2]
+    return pos
 
 
 def word_pos(word: str) -> str:
