@@ -176,7 +176,7 @@ def parallel_and_cache(work: Path, psize: float, times: dict[float, float], row)
     corpus = work / f"corpus_{psize:g}MB"
     if psize not in times:
         make_corpus(corpus, psize)  # a size the cold builds above did not cover
-        times[psize], _ = run_build(corpus, work / "out_p1", "--no-cache", "--format", "json")
+        times[psize], _ = run_build(corpus, work / f"out_{psize:g}MB", "--no-cache", "--format", "json,ttl")
     cache = work / "cache"
     shutil.rmtree(cache, ignore_errors=True)
     # the -j 2 build also fills the cache (a little extra work against it) for the rebuild below
@@ -200,7 +200,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1,10,50", help="corpus sizes in MB (default: 1,10,50)")
     ap.add_argument("--work", default=str(ROOT / "benchmarks" / "_work"), help="scratch folder (default: _work)")
-    ap.add_argument("--parallel-size", type=float, default=None, help="size for -j 2 vs -j 1 (default: smallest)")
+    ap.add_argument(
+        "--parallel-size",
+        default=None,
+        help="size(s), comma-separated, for -j 2 vs -j 1 and the rebuild (default: smallest)",
+    )
     ap.add_argument("--skip-rdf", action="store_true", help="no Turtle/SPARQL timings")
     ap.add_argument("--skip-parallel", action="store_true", help="no -j 2 and cached-rebuild timings")
     args = ap.parse_args(argv)
@@ -233,7 +237,8 @@ def main(argv=None) -> int:
         a, b = sizes[0], sizes[1]
         row(f"time {b:g} MB / time {a:g} MB", f"{times[b] / times[a]:.2f} (size ratio {b / a:g})")
     if not args.skip_parallel:
-        parallel_and_cache(work, args.parallel_size or sizes[0], times, row)
+        for psize in [float(s) for s in args.parallel_size.split(",")] if args.parallel_size else sizes[:1]:
+            parallel_and_cache(work, psize, times, row)
     if not args.skip_rdf:
         big = work / f"out_{sizes[-1]:g}MB"
         r = rdf_timings(big)
