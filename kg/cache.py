@@ -47,6 +47,7 @@ EXTRACTION_MODULES = (
     "relations",
     "resolve",
     "ner",
+    "crf",
     "model",
     "pipeline",
 )

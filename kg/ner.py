@@ -23,6 +23,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
+from kg.crf import CrfModel
+
 #: The model shipped with the package (``kg/data``); retrain with the command below.
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "ner_msra.crfsuite"
 TRAIN_COMMAND = "python scripts/train_ner.py --train ../shared/train/msra_train.jsonl --out kg/data/ner_msra.crfsuite"
@@ -226,51 +230,178 @@ def split_chunks(text: str, max_len: int = MAX_CHUNK) -> Iterator[tuple[int, int
         start = end
 
 
+#: The templates of :func:`char_features`, in its order: (name, the window it reads).
+_TEMPLATES = (
+    ("u0", "c0"),
+    ("u-1", "c_1"),
+    ("u1", "c1"),
+    ("u-2", "c_2"),
+    ("u2", "c2"),
+    ("b-2", "c_2 c_1"),
+    ("b-1", "c_1 c0"),
+    ("b0", "c0 c1"),
+    ("b1", "c1 c2"),
+    ("t0", "c_1 c0 c1"),
+    ("k0", "k0"),
+    ("k-1k0", "k_1 k0"),
+    ("k0k1", "k0 k1"),
+)
+#: The flags of :func:`char_features`, in its order: (name, the window character, its bit in ``_flag_bits``).
+_FLAGS = (
+    ("sn0", "c0", 1),
+    ("sn-1", "c_1", 1),
+    ("sn-2", "c_2", 1),
+    ("ls0", "c0", 2),
+    ("ls1", "c1", 2),
+    ("os0", "c0", 4),
+    ("os1", "c1", 4),
+)
+#: Every class :func:`char_class` gives, and the start/end padding classes of :func:`char_features`.
+_CLASSES = ("B", "E", "cnum", "digit", "han", "latin", "other", "punct", "space")
+
+
+@lru_cache(maxsize=65536)
+def _flag_bits(ch: str) -> int:
+    """1: a surname character, 2: a place-name ending, 4: an organisation-name ending."""
+    return (ch in SURNAME_CHARS) | (ch in PLACE_SUFFIX_CHARS) << 1 | (ch in ORG_SUFFIX_CHARS) << 2
+
+
+class _FeatureIds:
+    """:func:`char_features` of many texts as model attribute ids, computed with numpy.
+
+    Row ``i`` of the result holds, in :func:`char_features` order, the id of
+    each feature of position ``i`` that the model knows and ``model.none`` for
+    the rest, so summing a row's weights in column order is CRFsuite's sum over
+    a position's features. Characters become indices into the model's character
+    vocabulary, n-grams become one integer each, and every template is one
+    vectorised lookup: no feature string is ever built.
+    """
+
+    def __init__(self, model: CrfModel) -> None:
+        self.none = model.none
+        known = model.attributes
+        self.bias = known.get("b", model.none)
+        values: dict[str, dict[str, int]] = {name: {} for name, _ in _TEMPLATES}
+        for attr, aid in known.items():
+            name, sep, value = attr.partition("=")
+            if sep and name in values:
+                values[name][value] = aid
+        chars = sorted({c for name, _ in _TEMPLATES if name[0] != "k" for v in values[name] for c in v})
+        self.vocab = {c: i for i, c in enumerate(chars)}  # index len(chars): a character the model never saw
+        self.classes = {c: i for i, c in enumerate(_CLASSES)}
+        self.lookups = []
+        for name, window in _TEMPLATES:
+            parts = window.split()
+            is_chars = name[0] != "k"
+            index = self.vocab if is_chars else self.classes
+            base = len(index) + 1
+            keys, ids = [], []
+            for value, aid in values[name].items():
+                units = _split_units(value, len(parts), index, is_chars)
+                if units is not None:
+                    key = 0
+                    for u in units:
+                        key = key * base + u
+                    keys.append(key)
+                    ids.append(aid)
+            order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
+            table = (np.array(keys, dtype=np.int64)[order], np.array(ids, dtype=np.intp)[order])
+            self.lookups.append((parts, base, table))
+        self.flags = [(known.get(name, model.none), window, bit) for name, window, bit in _FLAGS]
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        """Attribute ids of every character of ``texts`` (already normalised), texts one after another."""
+        padded = "".join("\x02\x02" + t + "\x03\x03" for t in texts)
+        codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        unique, inverse = np.unique(codes, return_inverse=True)
+        n_vocab = len(self.vocab)
+        vocab_of, class_of, bits_of = [], [], []
+        for code in unique.tolist():
+            ch = chr(code)
+            vocab_of.append(self.vocab.get(ch, n_vocab))
+            cls = "B" if ch == "\x02" else "E" if ch == "\x03" else char_class(ch)
+            class_of.append(self.classes[cls])
+            bits_of.append(_flag_bits(ch))
+        units = {
+            "c": np.array(vocab_of, dtype=np.int64)[inverse],
+            "k": np.array(class_of, dtype=np.int64)[inverse],
+        }
+        bits = np.array(bits_of, dtype=np.int64)[inverse]
+        starts = np.cumsum([0] + [len(t) + 4 for t in texts[:-1]]) + 2
+        at = np.concatenate([np.arange(s, s + len(t)) for s, t in zip(starts.tolist(), texts)] or [np.zeros(0, int)])
+        shift = {"c_2": -2, "c_1": -1, "c0": 0, "c1": 1, "c2": 2, "k_1": -1, "k0": 0, "k1": 1}
+        columns = [np.full(len(at), self.bias, dtype=np.intp)]
+        for parts, base, (keys, ids) in self.lookups:
+            key = np.zeros(len(at), dtype=np.int64)
+            for part in parts:
+                key = key * base + units[part[0]][at + shift[part]]
+            if not len(keys):
+                columns.append(np.full(len(at), self.none, dtype=np.intp))
+                continue
+            slot = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            columns.append(np.where(keys[slot] == key, ids[slot], self.none))
+        for aid, window, bit in self.flags:
+            columns.append(np.where(bits[at + shift[window]] & bit, aid, self.none))
+        return np.stack(columns, axis=1)
+
+
+def _split_units(value: str, n: int, index: dict[str, int], chars: bool) -> list[int] | None:
+    """The indices of the ``n`` units an attribute value is made of: characters, or class names."""
+    if chars:
+        return [index[c] for c in value] if len(value) == n and all(c in index for c in value) else None
+    if n == 1:
+        return [index[value]] if value in index else None
+    for first in index:
+        if value.startswith(first):
+            rest = _split_units(value[len(first) :], n - 1, index, chars)
+            if rest is not None:
+                return [index[first], *rest]
+    return None
+
+
 class CrfTagger:
-    """PER/LOC/ORG tagger over a python-crfsuite model, loaded on first use.
+    """PER/LOC/ORG tagger over a CRFsuite model file, loaded on first use.
 
     Why lazy: importing kg must stay cheap and must not fail when the model is absent
     (e.g. before it is trained); the error comes only when tagging is asked for.
+    Decoding is :class:`kg.crf.CrfModel`'s (python-crfsuite's labels, faster).
     """
 
     def __init__(self, model_path: str | Path | None = None) -> None:
         self.model_path = Path(model_path) if model_path is not None else DEFAULT_MODEL_PATH
-        self._tagger = None  # pycrfsuite.Tagger, opened by _crf()
+        self._model: tuple[CrfModel, _FeatureIds] | None = None
 
-    def _crf(self):
-        if self._tagger is None:
+    def _crf(self) -> tuple[CrfModel, _FeatureIds]:
+        if self._model is None:
             if not self.model_path.is_file():
                 raise FileNotFoundError(f"NER model not found at {self.model_path}; train it with: {TRAIN_COMMAND}")
-            try:
-                import pycrfsuite
-            except ImportError as exc:  # pragma: no cover - it is a declared dependency
-                raise ImportError("kg.ner needs python-crfsuite: pip install python-crfsuite") from exc
-            tagger = pycrfsuite.Tagger()
-            tagger.open(str(self.model_path))
-            self._tagger = tagger
-        return self._tagger
+            model = CrfModel(self.model_path)
+            self._model = (model, _FeatureIds(model))
+        return self._model
 
     def tag(self, text: str) -> list[tuple[int, int, str]]:
         """Entity spans (start, end exclusive, 'PER'|'LOC'|'ORG') in ``text``, in order.
 
         Whitespace-only spans are dropped; ``text[start:end]`` is always the entity.
         """
-        crf = self._crf()
-        norm = normalize_text(text)
-        spans: list[tuple[int, int, str]] = []
-        for cs, ce in split_chunks(norm):
-            piece = norm[cs:ce]
-            if not piece.strip():
-                continue
-            tags = crf.tag(char_features(piece))
-            for s, e, t in tags_to_spans(tags):
-                if t in ENTITY_TYPES and piece[s:e].strip():
-                    spans.append((cs + s, cs + e, t))
-        return spans
+        return self.tag_many([text])[0]
 
     def tag_many(self, texts: Iterable[str]) -> list[list[tuple[int, int, str]]]:
-        """:meth:`tag` for each text, one model load for the batch."""
-        return [self.tag(t) for t in texts]
+        """:meth:`tag` for each text, all their chunks decoded in one batch."""
+        model, feature_ids = self._crf()
+        norms = [normalize_text(t) for t in texts]
+        chunks = [(k, cs, ce) for k, norm in enumerate(norms) for cs, ce in split_chunks(norm) if norm[cs:ce].strip()]
+        pieces = [norms[k][cs:ce] for k, cs, ce in chunks]
+        ids = feature_ids(pieces) if pieces else np.zeros((0, 1), dtype=np.intp)
+        bounds = np.cumsum([0] + [len(p) for p in pieces]).tolist()
+        labels = model.decode([ids[a:b] for a, b in zip(bounds, bounds[1:])])
+        out: list[list[tuple[int, int, str]]] = [[] for _ in norms]
+        for (k, cs, ce), tags in zip(chunks, labels):
+            piece = norms[k][cs:ce]
+            for s, e, t in tags_to_spans(tags):
+                if t in ENTITY_TYPES and piece[s:e].strip():
+                    out[k].append((cs + s, cs + e, t))
+        return out
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.ner import (
     DEFAULT_MODEL_PATH,
@@ -164,3 +166,92 @@ def test_training_script_end_to_end(tmp_path: Path) -> None:
     out2 = tmp_path / "again.crfsuite"
     subprocess.run([*cmd[:-1], str(out2), "--iterations", "5"], check=True, cwd=ROOT, capture_output=True, timeout=60)
     assert out2.read_bytes() == out.read_bytes()
+
+
+# --- kg.crf decodes exactly what python-crfsuite decodes -----------------------------------
+
+_MIXED = (
+    "河北省科学技术厅厅长龙奋杰在唐山市玉田县彩虹镇调研华北理工大学和开元公司的科技特派员工作"
+    "王李张刘陈杨黄赵吴周一二三十百万0123456789ABCxyz，。、；：！？（）《》“”·—\u3000 \t\n"
+    "㈱ＡＢＣ１２３😀é\u0301İ\x7f"
+)
+
+
+def _reference_labels(model_path: Path, text: str) -> list[list[str]]:
+    import pycrfsuite
+
+    from kg.ner import char_features
+
+    ref = pycrfsuite.Tagger()
+    ref.open(str(model_path))
+    norm = normalize_text(text)
+    return [ref.tag(char_features(norm[s:e])) for s, e in split_chunks(norm) if norm[s:e].strip()]
+
+
+def _our_labels(tagger: CrfTagger, text: str) -> list[list[str]]:
+    model, feature_ids = tagger._crf()
+    norm = normalize_text(text)
+    pieces = [norm[s:e] for s, e in split_chunks(norm) if norm[s:e].strip()]
+    return model.decode([feature_ids([p]) for p in pieces])
+
+
+@needs_model
+def test_model_reader_agrees_with_pycrfsuite() -> None:
+    import pycrfsuite
+
+    from kg.crf import CrfModel
+
+    info = pycrfsuite.Tagger()
+    info.open(str(DEFAULT_MODEL_PATH))
+    dump = info.info()
+    model = CrfModel(DEFAULT_MODEL_PATH)
+    assert sorted(model.labels) == sorted(dump.labels) and set(model.attributes) == set(dump.attributes)
+    y = {label: i for i, label in enumerate(model.labels)}
+    for (a, label), w in list(dump.state_features.items())[:2000]:
+        assert model.state[model.attributes[a], y[label]] == pytest.approx(w, abs=1e-6)  # the dump prints %f
+    for (a, b), w in dump.transitions.items():
+        assert model.transition[y[a], y[b]] == pytest.approx(w, abs=1e-6)
+
+
+@needs_model
+def test_feature_ids_are_the_known_features_in_order() -> None:
+    from kg.ner import char_features
+
+    model, feature_ids = default_tagger()._crf()
+    text = normalize_text(_MIXED)
+    rows = feature_ids([text, "王", text[:7]])
+    expected = [char_features(t) for t in (text, "王", text[:7])]
+    flat = [f for features in expected for f in features]
+    assert len(rows) == len(flat)
+    for row, features in zip(rows.tolist(), flat):
+        assert [a for a in row if a != model.none] == [model.attributes[f] for f in features if f in model.attributes]
+
+
+@needs_model
+def test_decoder_gives_pycrfsuites_labels_on_seeds_and_odd_text() -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    texts += [_MIXED, _MIXED[::-1], "王", "。", "北京" * 150]
+    tagger = CrfTagger()
+    for text in texts:
+        assert _our_labels(tagger, text) == _reference_labels(DEFAULT_MODEL_PATH, text)
+    # python-crfsuite cannot take a lone surrogate at all; kg tags around it
+    odd = "a\ud800b王小明\udfff在北京"
+    assert all(0 <= s < e <= len(odd) for s, e, _ in tagger.tag(odd))
+
+
+@needs_model
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(list(_MIXED)) | st.characters(), max_size=80).map("".join))
+def test_decoder_gives_pycrfsuites_labels_on_any_text(text: str) -> None:
+    assert _our_labels(default_tagger(), text) == _reference_labels(DEFAULT_MODEL_PATH, text)
+
+
+def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
+    from kg.crf import CrfModel, ModelError
+
+    model = DEFAULT_MODEL_PATH.read_bytes()
+    for data in (b"", b"lCRF", b"not a model at all" * 10, model[:200], model[: len(model) // 2], model[:-100]):
+        bad = tmp_path / "bad.crfsuite"
+        bad.write_bytes(data)
+        with pytest.raises(ModelError):
+            CrfModel(bad)
