@@ -111,22 +111,28 @@ class CrfModel:
             scores += self.state[ids[:, k]]
         batch, longest, n_labels = len(todo), int(lengths[0]), self.transition.shape[0]
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        steps = np.minimum(np.arange(longest)[None, :], (lengths - 1)[:, None])
-        state = scores[starts[:, None] + steps]  # (sequence, step, label); padding repeats the last row
+        steps = np.minimum(np.arange(longest)[:, None], (lengths - 1)[None, :])
+        state = scores[starts[None, :] + steps]  # (step, sequence, label); padding repeats the last row
         live = np.searchsorted(-lengths, -np.arange(longest), side="left")  # live[t]: sequences longer than t
-        alpha = state[:, 0, :].copy()
-        back = np.zeros((batch, longest, n_labels), dtype=np.intp)
-        trans = self.transition[None, :, :]
+        # forward: alpha[t] = max over previous labels of (alpha[t-1] + transition), + state[t];
+        # laid out (previous label, sequence × next label) so the max runs over whole rows
+        tiled = np.tile(self.transition, (1, batch))  # [previous, sequence*L + next] = transition[previous, next]
+        history = np.empty((longest, batch, n_labels))
+        alpha = history[0] = state[0]
+        alpha = alpha.copy()
         for t in range(1, longest):
             m = live[t]
-            step = alpha[:m, :, None] + trans  # [sequence, previous label, next label]
-            back[:m, t, :] = step.argmax(axis=1)  # the first best, as CRFsuite's strict '<' keeps
-            alpha[:m] = step.max(axis=1) + state[:m, t, :]
-        paths = np.zeros((batch, longest), dtype=np.intp)
-        paths[np.arange(batch), lengths - 1] = alpha.argmax(axis=1)
+            step = np.repeat(alpha[:m].T, n_labels, axis=1)  # [previous, b*L + next] = alpha[b, previous]
+            step += tiled[:, : m * n_labels]
+            alpha[:m] = step.max(axis=0).reshape(m, n_labels) + state[t, :m]
+            history[t] = alpha
+        # backward: the first best previous label of each step on the path, as CRFsuite's strict '<' keeps
+        paths = np.zeros((longest, batch), dtype=np.intp)
+        paths[lengths - 1, np.arange(batch)] = alpha.argmax(axis=1)
         for t in range(longest - 1, 0, -1):
             m = live[t]
-            paths[:m, t - 1] = back[np.arange(m), t, paths[:m, t]]
+            paths[t - 1, :m] = (history[t - 1, :m] + self.transition[:, paths[t, :m]].T).argmax(axis=1)
+        paths = paths.T
         names = self.labels
         for b, i in enumerate(todo):
             out[i] = [names[y] for y in paths[b, : lengths[b]].tolist()]
