@@ -257,6 +257,8 @@ _FLAGS = (
     ("os0", "c0", 4),
     ("os1", "c1", 4),
 )
+#: Largest key space looked up through a direct table rather than by binary search.
+_DENSE = 1 << 16
 #: Every class :func:`char_class` gives, and the start/end padding classes of :func:`char_features`.
 _CLASSES = ("B", "E", "cnum", "digit", "han", "latin", "other", "punct", "space")
 
@@ -290,7 +292,7 @@ class _FeatureIds:
         chars = sorted({c for name, _ in _TEMPLATES if name[0] != "k" for v in values[name] for c in v})
         self.vocab = {c: i for i, c in enumerate(chars)}  # index len(chars): a character the model never saw
         self.classes = {c: i for i, c in enumerate(_CLASSES)}
-        self.lookups = []
+        self.lookups: list[tuple[list[str], int, np.ndarray, np.ndarray | None]] = []
         for name, window in _TEMPLATES:
             parts = window.split()
             is_chars = name[0] != "k"
@@ -305,42 +307,48 @@ class _FeatureIds:
                         key = key * base + u
                     keys.append(key)
                     ids.append(aid)
-            order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
-            table = (np.array(keys, dtype=np.int64)[order], np.array(ids, dtype=np.intp)[order])
-            self.lookups.append((parts, base, table))
+            size = base ** len(parts)
+            if size <= _DENSE:  # single characters and class n-grams: a direct table
+                table = np.full(size, model.none, dtype=np.intp)
+                table[np.array(keys, dtype=np.int64)] = ids
+                self.lookups.append((parts, base, table, None))
+            else:  # character n-grams: sorted keys, found by binary search
+                order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
+                sorted_keys = np.array(keys, dtype=np.int64)[order]
+                self.lookups.append((parts, base, np.array(ids, dtype=np.intp)[order], sorted_keys))
         self.flags = [(known.get(name, model.none), window, bit) for name, window, bit in _FLAGS]
+        self._units: dict[int, tuple[int, int, int]] = {}  # code point -> (vocabulary, class, flag bits)
+
+    def _units_of(self, code: int) -> tuple[int, int, int]:
+        if code not in self._units:
+            ch = chr(code)
+            cls = "B" if ch == "\x02" else "E" if ch == "\x03" else char_class(ch)
+            self._units[code] = (self.vocab.get(ch, len(self.vocab)), self.classes[cls], _flag_bits(ch))
+        return self._units[code]
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         """Attribute ids of every character of ``texts`` (already normalised), texts one after another."""
         padded = "".join("\x02\x02" + t + "\x03\x03" for t in texts)
         codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype="<u4")
         unique, inverse = np.unique(codes, return_inverse=True)
-        n_vocab = len(self.vocab)
-        vocab_of, class_of, bits_of = [], [], []
-        for code in unique.tolist():
-            ch = chr(code)
-            vocab_of.append(self.vocab.get(ch, n_vocab))
-            cls = "B" if ch == "\x02" else "E" if ch == "\x03" else char_class(ch)
-            class_of.append(self.classes[cls])
-            bits_of.append(_flag_bits(ch))
-        units = {
-            "c": np.array(vocab_of, dtype=np.int64)[inverse],
-            "k": np.array(class_of, dtype=np.int64)[inverse],
-        }
-        bits = np.array(bits_of, dtype=np.int64)[inverse]
+        per_code = np.array([self._units_of(code) for code in unique.tolist()], dtype=np.int64).reshape(-1, 3)
+        units = {"c": per_code[inverse, 0], "k": per_code[inverse, 1]}
+        bits = per_code[inverse, 2]
         starts = np.cumsum([0] + [len(t) + 4 for t in texts[:-1]]) + 2
         at = np.concatenate([np.arange(s, s + len(t)) for s, t in zip(starts.tolist(), texts)] or [np.zeros(0, int)])
         shift = {"c_2": -2, "c_1": -1, "c0": 0, "c1": 1, "c2": 2, "k_1": -1, "k0": 0, "k1": 1}
         columns = [np.full(len(at), self.bias, dtype=np.intp)]
-        for parts, base, (keys, ids) in self.lookups:
-            key = np.zeros(len(at), dtype=np.int64)
-            for part in parts:
+        for parts, base, ids, keys in self.lookups:
+            key = units[parts[0][0]][at + shift[parts[0]]]
+            for part in parts[1:]:
                 key = key * base + units[part[0]][at + shift[part]]
-            if not len(keys):
+            if keys is None:
+                columns.append(ids[key])
+            elif not len(keys):
                 columns.append(np.full(len(at), self.none, dtype=np.intp))
-                continue
-            slot = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-            columns.append(np.where(keys[slot] == key, ids[slot], self.none))
+            else:
+                slot = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+                columns.append(np.where(keys[slot] == key, ids[slot], self.none))
         for aid, window, bit in self.flags:
             columns.append(np.where(bits[at + shift[window]] & bit, aid, self.none))
         return np.stack(columns, axis=1)
