@@ -30,7 +30,7 @@ from kg.crf import CrfModel
 
 #: The model shipped with the package (``kg/data``); retrain with the command below.
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "ner_msra.crfsuite"
-TRAIN_COMMAND = "python scripts/train_ner.py --train ../shared/train/msra_train.jsonl --out kg/data/ner_msra.crfsuite"
+TRAIN_COMMAND = "pip install -e '.[train]' && python scripts/train_ner.py --train ../shared/train/msra_train.jsonl --out kg/data/ner_msra.crfsuite"
 
 ENTITY_TYPES = ("PER", "LOC", "ORG")
 
