@@ -396,21 +396,40 @@ class CrfTagger:
         return self.tag_many([text])[0]
 
     def tag_many(self, texts: Iterable[str]) -> list[list[tuple[int, int, str]]]:
-        """:meth:`tag` for each text, all their chunks decoded in one batch."""
+        """:meth:`tag` for each text, their chunks decoded together in batches of ``BATCH_CHARS``."""
         model, feature_ids = self._crf()
         norms = [normalize_text(t) for t in texts]
         chunks = [(k, cs, ce) for k, norm in enumerate(norms) for cs, ce in split_chunks(norm) if norm[cs:ce].strip()]
-        pieces = [norms[k][cs:ce] for k, cs, ce in chunks]
-        ids = feature_ids(pieces) if pieces else np.zeros((0, 1), dtype=np.intp)
-        bounds = np.cumsum([0] + [len(p) for p in pieces]).tolist()
-        labels = model.decode([ids[a:b] for a, b in zip(bounds, bounds[1:])])
         out: list[list[tuple[int, int, str]]] = [[] for _ in norms]
-        for (k, cs, ce), tags in zip(chunks, labels):
-            piece = norms[k][cs:ce]
-            for s, e, t in tags_to_spans(tags):
-                if t in ENTITY_TYPES and piece[s:e].strip():
-                    out[k].append((cs + s, cs + e, t))
+        for batch in _batches(chunks, BATCH_CHARS):
+            pieces = [norms[k][cs:ce] for k, cs, ce in batch]
+            ids = feature_ids(pieces)
+            bounds = np.cumsum([0] + [len(p) for p in pieces]).tolist()
+            labels = model.decode([ids[a:b] for a, b in zip(bounds, bounds[1:])])
+            for (k, cs, _ce), piece, tags in zip(batch, pieces, labels):
+                for s, e, t in tags_to_spans(tags):
+                    if t in ENTITY_TYPES and piece[s:e].strip():
+                        out[k].append((cs + s, cs + e, t))
         return out
+
+
+#: Characters decoded in one numpy batch: a few tens of MB of arrays, whatever the document's size.
+BATCH_CHARS = 50_000
+
+
+def _batches(chunks: list[tuple[int, int, int]], limit: int) -> Iterator[list[tuple[int, int, int]]]:
+    """Consecutive runs of ``chunks`` holding at most ``limit`` characters each (at least one chunk)."""
+    batch: list[tuple[int, int, int]] = []
+    size = 0
+    for chunk in chunks:
+        length = chunk[2] - chunk[1]
+        if batch and size + length > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append(chunk)
+        size += length
+    if batch:
+        yield batch
 
 
 @lru_cache(maxsize=1)

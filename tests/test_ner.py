@@ -255,3 +255,17 @@ def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
         bad.write_bytes(data)
         with pytest.raises(ModelError):
             CrfModel(bad)
+
+
+@needs_model
+def test_long_documents_are_decoded_in_bounded_batches_with_the_same_result(monkeypatch) -> None:
+    from kg import ner
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    whole = CrfTagger().tag_many(texts)
+    monkeypatch.setattr(ner, "BATCH_CHARS", 60)  # a batch per sentence or two
+    assert CrfTagger().tag_many(texts) == whole
+    chunks = [(0, s, s + n) for s, n in ((0, 30), (30, 50), (80, 70), (150, 10), (160, 200))]
+    batches = list(ner._batches(chunks, 60))
+    assert [c for b in batches for c in b] == chunks
+    assert all(sum(e - s for _, s, e in b) <= 60 or len(b) == 1 for b in batches)
