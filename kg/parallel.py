@@ -16,6 +16,8 @@ import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
 from kg.pipeline import GC_EVERY, Outcome, process_path
@@ -41,10 +43,20 @@ def run_local(items: Iterable[tuple[str, str]], jobs: int = 1, cache_dir: str | 
     if jobs <= 1:
         yield from map(partial(process_path, cache_dir=cache_dir), items)
         return
-    # spawn: no inherited locks or half-initialised jieba state; each worker warms once
+    # spawn: no inherited locks or half-initialised jieba state; each worker warms once.
+    # An executor, not multiprocessing.Pool: a worker that dies (killed, out of memory, or
+    # unable to start) breaks the run with an error instead of being replaced forever.
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(jobs, initializer=_worker_start) as pool:
-        yield from pool.imap(partial(_worker_process, cache_dir=cache_dir), items, chunksize=2)
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_start) as pool:
+        try:
+            yield from pool.map(partial(_worker_process, cache_dir=cache_dir), items, chunksize=2)
+        except BrokenProcessPool as exc:
+            from kg.cli import UserError
+
+            raise UserError(
+                f"a -j worker process died ({exc}). A script that calls kg with -j must do so under "
+                "`if __name__ == '__main__':`; or run with -j 1"
+            ) from exc
 
 
 _done_in_worker = 0

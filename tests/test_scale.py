@@ -143,3 +143,20 @@ def test_cycles_a_document_leaves_are_collected_during_a_build(tmp_path, monkeyp
     build([src], tmp_path / "out", formats="json", use_cache=False)
     assert gc.isenabled()
     assert freed_before[-1] >= 4  # swept during the run, not only once the collector is back
+
+
+def test_a_worker_that_cannot_start_is_an_error_not_a_hang(corpus, tmp_path):
+    """A script without the __main__ guard makes every spawned -j worker die at start-up."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "no_guard.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from kg.pipeline import build\n"
+        f"build([Path({str(corpus)!r})], Path({str(tmp_path / 'out')!r}), formats='json', jobs=2, use_cache=False)\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert "worker process died" in proc.stderr and "__main__" in proc.stderr
