@@ -118,8 +118,8 @@ class CrfModel:
         # laid out (previous label, sequence × next label) so the max runs over whole rows
         tiled = np.tile(self.transition, (1, batch))  # [previous, sequence*L + next] = transition[previous, next]
         history = np.empty((longest, batch, n_labels))
-        alpha = history[0] = state[0]
-        alpha = alpha.copy()
+        history[0] = state[0]
+        alpha = state[0].copy()
         for t in range(1, longest):
             m = live[t]
             step = np.repeat(alpha[:m].T, n_labels, axis=1)  # [previous, b*L + next] = alpha[b, previous]

@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
-from kg.pipeline import GC_EVERY, Outcome, process_path
+from kg.pipeline import Outcome, process_path, sweep_young
 
 
 def warm() -> None:
@@ -71,8 +71,7 @@ def _worker_start() -> None:
 def _worker_process(item: tuple[str, str], cache_dir: str | None) -> Outcome:
     global _done_in_worker
     _done_in_worker += 1
-    if _done_in_worker % GC_EVERY == 0:
-        gc.collect(0)
+    sweep_young(_done_in_worker)
     return process_path(item, cache_dir)
 
 

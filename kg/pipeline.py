@@ -198,8 +198,7 @@ def build_graph(
     assembler = Assembler()
     try:
         for n, outcome in enumerate(outcomes, 1):
-            if n % GC_EVERY == 0 and not gc.isenabled():
-                gc.collect(0)
+            sweep_young(n)
             chars = 0
             if outcome.status == "skipped":
                 report.skipped.append((outcome.doc_id, outcome.reason))
@@ -225,6 +224,12 @@ def build_graph(
 #: While a build runs, the cyclic garbage collector only sweeps the youngest
 #: objects, once per this many documents (see ``young_gc_only``).
 GC_EVERY = 500
+
+
+def sweep_young(n: int) -> None:
+    """Collect young cyclic garbage after every ``GC_EVERY``-th document while automatic collection is off."""
+    if n % GC_EVERY == 0 and not gc.isenabled():
+        gc.collect(0)
 
 
 @contextlib.contextmanager

@@ -28,6 +28,8 @@ import ahocorasick
 from kg import resources
 
 LEVELS = ("province", "city", "county", "town")
+#: How high a division stands: lower is larger (countries and provinces first).
+LEVEL_RANK = {"province": 0, "country": 0, "city": 1, "county": 2, "town": 3}
 _GENERIC = frozenset(("街道", "城区", "市区", "郊区", "矿区", "新区", "开发区", "高新区", "工业区", "市辖区", "林区"))
 #: Suffixes that make a short name out of a full one where the data has none.
 _TOWN_SUFFIXES = ("街道", "镇", "乡")
@@ -90,9 +92,8 @@ class Gazetteer:
             self._add(country, place)
             if official != country:
                 self._add(official, place)
-        rank = {"province": 0, "country": 0, "city": 1, "county": 2, "town": 3}
         for surface, places in self._by_name.items():
-            places.sort(key=lambda p: (p.name != surface, rank[p.level]))
+            places.sort(key=lambda p: (p.name != surface, LEVEL_RANK[p.level]))
         self._automaton = ahocorasick.Automaton()
         for surface in self._by_name:
             self._automaton.add_word(surface, surface)

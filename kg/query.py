@@ -196,14 +196,6 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def load_graph(path: str | Path) -> Graph:
-    """The Turtle file at ``path`` as an rdflib graph; a missing or broken file is a one-line ``UserError``.
-
-    For callers that want rdflib; ``kg query`` itself uses :func:`load_store`.
-    """
-    return parse_turtle_file(path, missing_hint="run `kg build` first, or give --graph PATH")
-
-
 def parse_turtle_file(path: str | Path, missing_hint: str = "run `kg build` first") -> Graph:
     """Parse a Turtle file with rdflib (for ``kg validate``), or raise a one-line ``UserError`` that names the problem.
 

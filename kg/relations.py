@@ -24,7 +24,7 @@ from functools import lru_cache
 from kg import lexicon
 from kg.extract import _title_re, find_agencies, find_organizations, find_places
 from kg.model import Document, Mention, Relation, Sentence
-from kg.places import gazetteer
+from kg.places import LEVEL_RANK, gazetteer
 from kg.resolve import canonical
 from kg.textio import make_document
 
@@ -303,9 +303,6 @@ def _inner(doc: Document, m: Mention) -> Mention:
     return replace(m, key=canonical(m, doc.context_province, doc.context_city))
 
 
-_RANK = {"province": 0, "country": 0, "city": 1, "county": 2, "town": 3}
-
-
 def _lower(child: Mention, parent: Mention) -> bool:
     g = gazetteer()
     cp, pp = g.lookup(child.text), g.lookup(parent.text)
@@ -313,7 +310,7 @@ def _lower(child: Mention, parent: Mention) -> bool:
         return False
     if not cp:
         return child.text.endswith(("镇", "乡", "村", "街道", "区"))
-    return _RANK.get(cp[0].level, 4) > _RANK.get(pp[0].level, 4)
+    return LEVEL_RANK.get(cp[0].level, 4) > LEVEL_RANK.get(pp[0].level, 4)
 
 
 def _role_of_initiative(ix: _Index, sent: Sentence, ms: list[Mention]) -> list[Relation]:

@@ -115,18 +115,6 @@ def document_iri(doc_id: str) -> URIRef:
     return URIRef(_document(doc_id))
 
 
-def post_iri(org_id: str, title: str) -> URIRef:
-    return URIRef(_post(org_id, title))
-
-
-def evidence_iri(ev: dict) -> URIRef:
-    return URIRef(_evidence(ev))
-
-
-def statement_iri(source: str, target: str, key: str) -> URIRef:
-    return URIRef(_statement(source, target, key))
-
-
 @dataclass(frozen=True)
 class _Blank:
     """A blank node. ``_statements`` never makes one; ``turtle_of`` may meet one.
