@@ -42,6 +42,7 @@ _HERE = Path(__file__).resolve().parent
 EXTRACTION_MODULES = (
     "textio",
     "segment",
+    "posseg",
     "places",
     "extract",
     "relations",

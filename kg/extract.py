@@ -419,7 +419,7 @@ def _left_tokens(text: str, end: int, max_len: int):
 def _pos_cut(window: str) -> tuple[tuple[str, str], ...]:
     """jieba.posseg words of ``window``, memoised: the words before a head word
     (河北省科学技术 before 厅) recur across a corpus, and jieba's POS HMM is slow."""
-    return tuple((t.word, t.flag) for t in pos_tokenizer().cut(window, HMM=True))
+    return tuple(pos_tokenizer().cut(window, HMM=True))
 
 
 def _org_left(text: str, end: int, max_len: int, allow_verbs: bool) -> tuple[int, bool]:

@@ -4,14 +4,16 @@ jieba's global tokenizer is process-wide state (``load_userdict`` and
 ``enable_parallel`` change it for every caller), so kg builds its own
 ``jieba.Tokenizer`` once, lazily, and never touches the global one.
 
-jieba is imported on first use, not with this module: importing
-``jieba.posseg`` reads its whole dictionary (half a second), which a process
-that only assembles cached results never needs.
+jieba is imported on first use, not with this module, and ``jieba.posseg``
+never: importing it reads the whole dictionary (0.4 s) in every process and
+``-j`` worker; ``kg.posseg`` is its cut over the tables kept by ``kg.resources``.
 """
 
 from __future__ import annotations
 
 import logging
+import pickle
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,12 +22,22 @@ from kg import resources
 
 if TYPE_CHECKING:
     import jieba
-    import jieba.posseg
+
+    from kg.posseg import POSTokenizer
 
 
 def _jieba():
+    """jieba, imported without ``pkg_resources`` (a tenth of a second), which it uses only to open its own files.
+
+    Without it jieba opens them by path, as it does on any install without setuptools.
+    """
+    if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # makes `import pkg_resources` fail
+        try:
+            import jieba
+        finally:
+            del sys.modules["pkg_resources"]
     import jieba
-    import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
     return jieba
@@ -41,12 +53,17 @@ def _build_tables() -> tuple[dict[str, int], int, dict[str, str]]:
     jieba = _jieba()
     tk = jieba.Tokenizer()
     freq, total = tk.gen_pfdict(tk.get_dict_file())
-    pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
-    pos.load_word_tag(tk.get_dict_file())
+    word_tag_tab: dict[str, str] = {}
+    with open(_dict_path(), "rb") as fh:  # as jieba.posseg.POSTokenizer.load_word_tag reads it
+        for raw in fh:
+            line = raw.strip().decode("utf-8")
+            if line:
+                word, _, tag = line.split(" ")
+                word_tag_tab[word] = tag
     # share the word and tag strings between the two tables, so a pickle stores each once
     words = {w: w for w in freq}
     tags: dict[str, str] = {}
-    return freq, total, {words.get(w, w): tags.setdefault(t, t) for w, t in pos.word_tag_tab.items()}
+    return freq, total, {words.get(w, w): tags.setdefault(t, t) for w, t in word_tag_tab.items()}
 
 
 @lru_cache(maxsize=1)
@@ -64,13 +81,35 @@ def tokenizer() -> jieba.Tokenizer:
     return tk
 
 
+HMM_FILES = ("char_state_tab.p", "prob_start.p", "prob_trans.p", "prob_emit.p")
+
+
+def _hmm_paths() -> list[Path]:
+    # jieba ships its POS HMM twice: as modules, and as these pickles (for Jython)
+    return [_dict_path().parent / "posseg" / name for name in HMM_FILES]
+
+
+def _build_hmm() -> tuple:
+    tables = []
+    for path in _hmm_paths():
+        with open(path, "rb") as fh:
+            tables.append(pickle.load(fh))
+    return tuple(tables)
+
+
 @lru_cache(maxsize=1)
-def pos_tokenizer() -> jieba.posseg.POSTokenizer:
-    """jieba's POS tokenizer over kg's tokenizer and the ready POS table (its __init__ would re-read dict.txt)."""
-    pos = _jieba().posseg.POSTokenizer.__new__(_jieba().posseg.POSTokenizer)
-    pos.tokenizer = tokenizer()
-    pos.word_tag_tab = _tables()[2]
-    return pos
+def _hmm() -> tuple:
+    """jieba.posseg's HMM tables: (char_state_tab, start, trans, emit)."""
+    key = resources.file_key(*_hmm_paths(), extra=f"jieba {_jieba().__version__}")
+    return resources.load("jieba-posseg-hmm", key, _build_hmm)
+
+
+@lru_cache(maxsize=1)
+def pos_tokenizer() -> POSTokenizer:
+    """jieba.posseg's cut (``kg.posseg``) over kg's tokenizer, POS table and HMM."""
+    from kg.posseg import POSTokenizer
+
+    return POSTokenizer(tokenizer(), _tables()[2], _hmm())
 
 
 def word_pos(word: str) -> str:

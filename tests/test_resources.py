@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
+from pathlib import Path
 
 import jieba
 import jieba.posseg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg import resources, segment
 from kg.places import Gazetteer, gazetteer
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 @pytest.fixture
@@ -75,11 +81,46 @@ def test_jieba_tables_from_the_cache_are_jiebas_own(folder):
         assert freq == ref.FREQ and total == ref.total and tags == pos.word_tag_tab
 
 
-def test_kg_tokenizers_cut_like_jieba():
-    text = "河北省科学技术厅厅长龙奋杰在唐山市玉田县调研科技特派员工作。"
-    ref = jieba.posseg.POSTokenizer(jieba.Tokenizer())
-    assert [(w.word, w.flag) for w in segment.pos_tokenizer().cut(text)] == [(w.word, w.flag) for w in ref.cut(text)]
+def test_posseg_hmm_from_the_cache_is_jiebas_own(folder):
+    for hmm in (segment._hmm.__wrapped__(), segment._hmm.__wrapped__()):  # built, then loaded
+        assert hmm == (jieba.posseg.char_state_tab_P, jieba.posseg.start_P, jieba.posseg.trans_P, jieba.posseg.emit_P)
+
+
+@functools.lru_cache(maxsize=1)
+def _reference():
+    return jieba.posseg.POSTokenizer(jieba.Tokenizer())
+
+
+@pytest.fixture
+def reference():
+    return _reference()
+
+
+def _assert_cuts_alike(text, ref):
+    for hmm in (True, False):
+        assert segment.pos_tokenizer().lcut(text, HMM=hmm) == [(w.word, w.flag) for w in ref.cut(text, HMM=hmm)]
     assert list(segment.tokenizer().cut(text, HMM=False)) == list(ref.tokenizer.cut(text, HMM=False))
+
+
+def test_kg_tokenizers_cut_the_seeds_like_jieba(reference):
+    text = "河北省科学技术厅厅长龙奋杰在唐山市玉田县调研科技特派员工作。"
+    _assert_cuts_alike(text, reference)
+    for path in sorted(SEEDS.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            _assert_cuts_alike(line, reference)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("河北省科技厅唐山市张王李村镇研究院有限公司的了在和与，。、 \r\n\t1.5aBc#&_+-（）《》·")
+        ),
+        max_size=40,
+    )
+)
+def test_kg_pos_cut_is_jiebas_on_any_text(text):
+    _assert_cuts_alike(text, _reference())
 
 
 def test_the_cached_gazetteer_matches_a_fresh_one():

@@ -1,0 +1,178 @@
+"""jieba's part-of-speech cut, without importing ``jieba.posseg``.
+
+Importing ``jieba.posseg`` builds a module-level ``POSTokenizer`` that reads
+the whole of dict.txt (0.4 s) and imports its HMM tables from Python modules
+that are slow to load, in every process, before kg can hand it the tables it
+already keeps (``kg.resources``). This module is jieba 0.42's
+``POSTokenizer.cut`` and its Viterbi decoder (MIT licence, Sun Junyi),
+changed only to yield ``(word, flag)`` tuples instead of ``pair`` objects and
+to take its tables as arguments; ``tests/test_resources.py`` checks that it
+cuts exactly like ``jieba.posseg`` on real and random text.
+
+>>> from kg.segment import pos_tokenizer
+>>> pos_tokenizer().lcut("河北省科技厅在唐山市")
+[('河北省', 'ns'), ('科技厅', 'n'), ('在', 'p'), ('唐山市', 'ns')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+MIN_FLOAT = -3.14e100
+MIN_INF = float("-inf")
+
+re_han_detail = re.compile("([\u4e00-\u9fd5]+)")
+re_skip_detail = re.compile(r"([\.0-9]+|[a-zA-Z0-9]+)")
+re_han_internal = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._]+)")
+re_skip_internal = re.compile(r"(\r\n|\s)")
+re_eng = re.compile("[a-zA-Z0-9]+")
+re_num = re.compile(r"[\.0-9]+")
+re_eng1 = re.compile("^[a-zA-Z0-9]$", re.U)
+
+Word = tuple[str, str]
+
+
+def viterbi(obs: str, states, start_p, trans_p, emit_p) -> tuple[float, list]:
+    """jieba.posseg.viterbi.viterbi, unchanged."""
+    V: list[dict] = [{}]
+    mem_path: list[dict] = [{}]
+    all_states = trans_p.keys()
+    for y in states.get(obs[0], all_states):
+        V[0][y] = start_p[y] + emit_p[y].get(obs[0], MIN_FLOAT)
+        mem_path[0][y] = ""
+    for t in range(1, len(obs)):
+        V.append({})
+        mem_path.append({})
+        prev_states = [x for x in mem_path[t - 1] if len(trans_p[x]) > 0]
+        prev_states_expect_next = {y for x in prev_states for y in trans_p[x]}
+        obs_states = set(states.get(obs[t], all_states)) & prev_states_expect_next
+        if not obs_states:
+            obs_states = prev_states_expect_next if prev_states_expect_next else all_states
+        for y in obs_states:
+            prob, state = max(
+                (V[t - 1][y0] + trans_p[y0].get(y, MIN_INF) + emit_p[y].get(obs[t], MIN_FLOAT), y0)
+                for y0 in prev_states
+            )
+            V[t][y] = prob
+            mem_path[t][y] = state
+    prob, state = max((V[-1][y], y) for y in mem_path[-1])
+    route: list = [None] * len(obs)
+    i = len(obs) - 1
+    while i >= 0:
+        route[i] = state
+        state = mem_path[i][state]
+        i -= 1
+    return prob, route
+
+
+class POSTokenizer:
+    """jieba.posseg.POSTokenizer over a ready ``jieba.Tokenizer``, POS table and HMM tables."""
+
+    def __init__(self, tokenizer, word_tag_tab: dict[str, str], hmm: tuple) -> None:
+        self.tokenizer = tokenizer
+        self.word_tag_tab = word_tag_tab
+        self.hmm = hmm  # (char_state_tab, start, trans, emit)
+
+    def _cut(self, sentence: str) -> Iterator[Word]:
+        _, pos_list = viterbi(sentence, *self.hmm)
+        begin, nexti = 0, 0
+        for i, char in enumerate(sentence):
+            pos = pos_list[i][0]
+            if pos == "B":
+                begin = i
+            elif pos == "E":
+                yield sentence[begin : i + 1], pos_list[i][1]
+                nexti = i + 1
+            elif pos == "S":
+                yield char, pos_list[i][1]
+                nexti = i + 1
+        if nexti < len(sentence):
+            yield sentence[nexti:], pos_list[nexti][1]
+
+    def _cut_detail(self, sentence: str) -> Iterator[Word]:
+        for blk in re_han_detail.split(sentence):
+            if re_han_detail.match(blk):
+                yield from self._cut(blk)
+            else:
+                for x in re_skip_detail.split(blk):
+                    if x:
+                        if re_num.match(x):
+                            yield x, "m"
+                        elif re_eng.match(x):
+                            yield x, "eng"
+                        else:
+                            yield x, "x"
+
+    def _route(self, sentence: str) -> dict:
+        route: dict = {}
+        self.tokenizer.calc(sentence, self.tokenizer.get_DAG(sentence), route)
+        return route
+
+    def _cut_dag_no_hmm(self, sentence: str) -> Iterator[Word]:
+        route = self._route(sentence)
+        tags = self.word_tag_tab
+        x, n, buf = 0, len(sentence), ""
+        while x < n:
+            y = route[x][1] + 1
+            word = sentence[x:y]
+            if re_eng1.match(word):
+                buf += word
+            else:
+                if buf:
+                    yield buf, "eng"
+                    buf = ""
+                yield word, tags.get(word, "x")
+            x = y
+        if buf:
+            yield buf, "eng"
+
+    def _flush(self, buf: str) -> Iterator[Word]:
+        tags = self.word_tag_tab
+        if len(buf) == 1:
+            yield buf, tags.get(buf, "x")
+        elif not self.tokenizer.FREQ.get(buf):
+            yield from self._cut_detail(buf)
+        else:
+            for elem in buf:
+                yield elem, tags.get(elem, "x")
+
+    def _cut_dag(self, sentence: str) -> Iterator[Word]:
+        route = self._route(sentence)
+        tags = self.word_tag_tab
+        x, n, buf = 0, len(sentence), ""
+        while x < n:
+            y = route[x][1] + 1
+            word = sentence[x:y]
+            if y - x == 1:
+                buf += word
+            else:
+                if buf:
+                    yield from self._flush(buf)
+                    buf = ""
+                yield word, tags.get(word, "x")
+            x = y
+        if buf:
+            yield from self._flush(buf)
+
+    def cut(self, sentence: str, HMM: bool = True) -> Iterator[Word]:  # noqa: N803 (jieba's name)
+        """``(word, flag)`` for every word of ``sentence``, as ``jieba.posseg`` cuts it."""
+        cut_blk = self._cut_dag if HMM else self._cut_dag_no_hmm
+        for blk in re_han_internal.split(sentence):
+            if re_han_internal.match(blk):
+                yield from cut_blk(blk)
+            else:
+                for x in re_skip_internal.split(blk):
+                    if re_skip_internal.match(x):
+                        yield x, "x"
+                    else:
+                        for xx in x:
+                            if re_num.match(xx):
+                                yield xx, "m"
+                            elif re_eng.match(x):
+                                yield xx, "eng"
+                            else:
+                                yield xx, "x"
+
+    def lcut(self, sentence: str, HMM: bool = True) -> list[Word]:  # noqa: N803
+        return list(self.cut(sentence, HMM))
