@@ -115,6 +115,17 @@ def test_json_round_trip_is_exact(G):
     assert back.graph["documents"] == G.graph["documents"]
 
 
+@SETTINGS
+@given(graphs())
+def test_json_bytes_are_the_standard_librarys_and_the_node_link_data(G):
+    from kg.export.json import graph_data, json_bytes, stdlib_json_bytes
+    from kg.graph import sorted_graph
+
+    data = graph_data(G)
+    assert data == nx.node_link_data(sorted_graph(G), edges="links")
+    assert json_bytes(data) == stdlib_json_bytes(data)
+
+
 # ---------------------------------------------------------------- turtle
 
 
