@@ -126,3 +126,9 @@ class DocumentCache:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+
+@lru_cache(maxsize=4)
+def open_cache(root: str) -> DocumentCache:
+    """The ``DocumentCache`` of ``root`` for this process (one per folder, made once)."""
+    return DocumentCache(root)

@@ -13,17 +13,16 @@ import hashlib
 import json
 import os
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
-from kg.extract import PRIORITY, find_entities
-from kg.graph import add_entity, add_link, new_graph
+from kg.assemble import Assembler
+from kg.extract import find_entities
 from kg.model import Document, Extraction
-from kg.places import gazetteer
 from kg.relations import find_relations
 from kg.resolve import resolve_document
 from kg.textio import DecodeError, display_name, read_document
@@ -34,17 +33,6 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("resolve", resolve_document),
     ("relations", find_relations),
 )
-
-#: Which entity types each relation may join (DESIGN.md §2).
-SIGNATURES = {
-    "holdsPosition": ({"Person"}, {"Agency", "Organization"}),
-    "affiliatedWith": ({"Person"}, {"Agency", "Organization"}),
-    "organizes": ({"Agency", "Organization"}, {"Initiative"}),
-    "participatesIn": ({"Person", "Organization", "Agency", "Place"}, {"Initiative"}),
-    "locatedIn": ({"Organization", "Agency", "Initiative"}, {"Place"}),
-    "partOf": ({"Place", "Organization", "Agency"}, {"Place", "Organization", "Agency"}),
-    "cooperatesWith": ({"Organization", "Agency"}, {"Organization", "Agency"}),
-}
 
 
 class StageError(RuntimeError):
@@ -133,9 +121,9 @@ def process_path(item: tuple[str, str | Path], cache_dir: str | None = None) -> 
     doc_id, path = item
     cache = None
     if cache_dir:
-        from kg.cache import DocumentCache
+        from kg.cache import open_cache
 
-        cache = DocumentCache(cache_dir)
+        cache = open_cache(cache_dir)
         try:  # an unchanged file is found by the hash of its bytes, before any decoding
             digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         except OSError:
@@ -186,8 +174,9 @@ def build_graph(
     report = report if report is not None else Report()
     items = list(iter_paths(paths))  # names only: the texts are read by the workers
     sizes = {doc_id: _size(path) for doc_id, path in items}
-    absolute = [(doc_id, str(Path(path).resolve())) for doc_id, path in items]
-    cache = str(Path(cache_dir).resolve()) if cache_dir else None
+    # absolute (workers may run elsewhere), not resolved: following links costs a stat per folder per file
+    absolute = [(doc_id, os.path.abspath(path)) for doc_id, path in items]
+    cache = os.path.abspath(cache_dir) if cache_dir else None
     if engine == "dask":
         outcomes = run_dask(absolute, scheduler=scheduler, jobs=jobs, cache_dir=cache)
     elif engine == "local":
@@ -257,148 +246,6 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-class Assembler:
-    """Merges processed documents into one graph, one node per canonical label."""
-
-    def __init__(self) -> None:
-        self.docs: list[dict] = []
-        self.type_votes: dict[str, Counter[str]] = defaultdict(Counter)
-        self.aliases: dict[str, set[str]] = defaultdict(set)
-        self.mentions: Counter[str] = Counter()
-        self.documents: dict[str, set[str]] = defaultdict(set)
-        self.first_sentence: dict[str, dict] = {}
-        self.links: list[tuple[str, str, str, str, dict]] = []
-
-    def add(self, ext: Extraction) -> None:
-        doc_id = ext.id
-        self.docs.append({"id": doc_id, "path": ext.path, "sha256": ext.sha256, "title": ext.title, "chars": ext.chars})
-        evidence = [{"document": doc_id, "sentence": t, "start": s, "end": e} for t, s, e in ext.sentences]
-        for key, type_, source, text, sent in ext.mentions:
-            self.type_votes[key][type_] += PRIORITY.get(source, 1)
-            self.aliases[key].add(text)
-            self.mentions[key] += 1
-            self.documents[key].add(doc_id)
-            if sent >= 0 and key not in self.first_sentence:
-                self.first_sentence[key] = evidence[sent]
-        for head, head_type, head_text, tail, tail_type, tail_text, relation, title, sent in ext.relations:
-            for key, type_, text in ((head, head_type, head_text), (tail, tail_type, tail_text)):
-                if key not in self.type_votes:
-                    self.type_votes[key][type_] += 1
-                    self.aliases[key].add(text)
-                    self.documents[key].add(doc_id)
-                    self.first_sentence.setdefault(key, evidence[sent])
-            if head != tail:
-                self.links.append((head, tail, relation, title, evidence[sent]))
-
-    def _merge_place_qualified(self) -> None:
-        """科技创新辅导团 → 河北省科技创新辅导团: a name and the same name with its place in front.
-
-        Linear in the number of initiatives: each name offers its own tails
-        (``longer[k[i:]]``) instead of every pair being compared.
-        """
-        g = gazetteer()
-        types = {key: votes.most_common(1)[0][0] for key, votes in self.type_votes.items()}
-        initiatives = sorted(k for k, t in types.items() if t == "Initiative")
-        names = set(initiatives)
-        longer: dict[str, list[str]] = defaultdict(list)
-        for k in initiatives:
-            for i in range(1, len(k) - 3):  # the short name keeps at least 4 characters
-                if k[i:] in names and g.lookup(k[:i]):
-                    longer[k[i:]].append(k)
-        renames: list[tuple[str, str]] = []
-        for short in initiatives:
-            if len(longer.get(short, ())) == 1:
-                self._rename(short, longer[short][0])
-                renames.append((short, longer[short][0]))
-        if renames:
-            self._rename_links(renames)
-
-    def _rename(self, old: str, new: str) -> None:
-        self.type_votes[new].update(self.type_votes.pop(old))
-        self.aliases[new] |= self.aliases.pop(old) | {old}
-        self.mentions[new] += self.mentions.pop(old, 0)
-        self.documents[new] |= self.documents.pop(old)
-        self.first_sentence.setdefault(new, self.first_sentence.pop(old, {}))
-
-    def _rename_links(self, renames: list[tuple[str, str]]) -> None:
-        """Apply renames, in order, to every link end in one pass over the links."""
-        holders: dict[str, set[str]] = {}  # current name -> the original names now called so
-        gone: set[str] = set()  # original names no longer called by themselves
-
-        def take(name: str) -> set[str]:
-            if name in holders:
-                return holders.pop(name)
-            return set() if name in gone else {name}
-
-        for old, new in renames:
-            moved = take(old)
-            gone |= moved
-            holders[new] = take(new) | moved
-        final = {orig: name for name, origs in holders.items() for orig in origs}
-        self.links = [(final.get(h, h), final.get(t, t), r, ti, ev) for h, t, r, ti, ev in self.links]
-
-    def graph(self) -> nx.MultiDiGraph:
-        self._merge_place_qualified()
-        G = new_graph(self.docs)
-        types = {key: votes.most_common(1)[0][0] for key, votes in sorted(self.type_votes.items())}
-        # a person's name that is also a place name is the place (唐山)
-        g = gazetteer()
-        for key, type_ in types.items():
-            if type_ == "Person" and g.lookup(key):
-                types[key] = "Place"
-        ids = {}
-        for key in sorted(types):
-            ids[key] = add_entity(
-                G,
-                types[key],
-                key,
-                aliases=sorted(self.aliases[key]),
-                mentions=self.mentions[key] or 1,
-                documents=sorted(self.documents[key]),
-            )
-        # one add_link per edge with all its evidence (not one per sentence: a hub edge's list is sorted once)
-        edges: dict[tuple[str, str, str, str], list[dict]] = {}
-        for head, tail, relation, title, ev in sorted(
-            self.links, key=lambda t: (t[0], t[1], t[2], t[3], t[4]["document"], t[4]["start"])
-        ):
-            heads, tails = SIGNATURES[relation]
-            if types[head] not in heads or types[tail] not in tails:
-                continue
-            if relation == "partOf" and types[head] != types[tail] and "Place" in (types[head], types[tail]):
-                continue
-            edges.setdefault((head, tail, relation, title), []).append(ev)
-        for (head, tail, relation, title), evs in edges.items():
-            seen: set[tuple[str, int]] = set()
-            unique = []
-            for ev in evs:  # the first statement at one place in a document wins, as add_link would keep it
-                if (ev["document"], ev["start"]) not in seen:
-                    seen.add((ev["document"], ev["start"]))
-                    unique.append(ev)
-            add_link(G, ids[head], ids[tail], relation, unique, title=title)
-        self._divisions(G, types, ids)
-        return G
-
-    def _divisions(self, G: nx.MultiDiGraph, types: dict[str, str], ids: dict[str, str]) -> None:
-        """Place partOf place, from the administrative divisions, for places both in the graph."""
-        g = gazetteer()
-        for key in sorted(types):
-            if types[key] != "Place":
-                continue
-            places = [p for p in g.lookup(key) if p.name == key]
-            if not places:
-                continue
-            parent = places[0].parent
-            # climb to the nearest enclosing division that the articles name
-            seen = 0
-            while parent and parent not in ids and seen < 4:
-                up = [p for p in g.lookup(parent) if p.name == parent]
-                parent = up[0].parent if up else ""
-                seen += 1
-            known = parent and parent in ids and types.get(parent) == "Place" and parent != key
-            if known and not G.has_edge(ids[key], ids[parent], "partOf"):
-                add_link(G, ids[key], ids[parent], "partOf", [self.first_sentence[key]])
 
 
 # ---------------------------------------------------------------------------

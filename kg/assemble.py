@@ -1,0 +1,182 @@
+"""Documents' extractions into one graph: one node per canonical name, one edge per statement.
+
+Not part of extraction (``kg.cache.EXTRACTION_MODULES``): changing how the
+graph is assembled keeps every cached extraction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import networkx as nx
+
+from kg.extract import PRIORITY
+from kg.graph import add_entity, add_link, new_graph
+from kg.model import Extraction
+from kg.places import gazetteer
+
+#: Which entity types each relation may join (DESIGN.md §2).
+SIGNATURES = {
+    "holdsPosition": ({"Person"}, {"Agency", "Organization"}),
+    "affiliatedWith": ({"Person"}, {"Agency", "Organization"}),
+    "organizes": ({"Agency", "Organization"}, {"Initiative"}),
+    "participatesIn": ({"Person", "Organization", "Agency", "Place"}, {"Initiative"}),
+    "locatedIn": ({"Organization", "Agency", "Initiative"}, {"Place"}),
+    "partOf": ({"Place", "Organization", "Agency"}, {"Place", "Organization", "Agency"}),
+    "cooperatesWith": ({"Organization", "Agency"}, {"Organization", "Agency"}),
+}
+
+
+class Assembler:
+    """Merges processed documents into one graph, one node per canonical label."""
+
+    def __init__(self) -> None:
+        self.docs: list[dict] = []
+        self.type_votes: dict[str, Counter[str]] = defaultdict(Counter)
+        self.aliases: dict[str, set[str]] = defaultdict(set)
+        self.mentions: Counter[str] = Counter()
+        self.documents: dict[str, set[str]] = defaultdict(set)
+        self.first_sentence: dict[str, dict] = {}
+        self.links: list[tuple[str, str, str, str, dict]] = []
+
+    def add(self, ext: Extraction) -> None:
+        doc_id = ext.id
+        self.docs.append({"id": doc_id, "path": ext.path, "sha256": ext.sha256, "title": ext.title, "chars": ext.chars})
+        sentences = ext.sentences
+        made: dict[int, dict] = {}  # the evidence dicts this document needs, made once each
+
+        def evidence(i: int) -> dict:
+            ev = made.get(i)
+            if ev is None:
+                t, s, e = sentences[i]
+                ev = made[i] = {"document": doc_id, "sentence": t, "start": s, "end": e}
+            return ev
+
+        votes, aliases, first = self.type_votes, self.aliases, self.first_sentence
+        mentions = ext.mentions
+        self.mentions.update([m[0] for m in mentions])
+        for key, type_, source, text, sent in mentions:
+            votes[key][type_] += PRIORITY.get(source, 1)
+            aliases[key].add(text)
+            if sent >= 0 and key not in first:
+                first[key] = evidence(sent)
+        documents = self.documents
+        for key in dict.fromkeys(m[0] for m in mentions):  # each once, in a fixed order
+            documents[key].add(doc_id)
+        for head, head_type, head_text, tail, tail_type, tail_text, relation, title, sent in ext.relations:
+            for key, type_, text in ((head, head_type, head_text), (tail, tail_type, tail_text)):
+                if key not in votes:
+                    votes[key][type_] += 1
+                    aliases[key].add(text)
+                    documents[key].add(doc_id)
+                    first.setdefault(key, evidence(sent))
+            if head != tail:
+                self.links.append((head, tail, relation, title, evidence(sent)))
+
+    def _merge_place_qualified(self) -> None:
+        """科技创新辅导团 → 河北省科技创新辅导团: a name and the same name with its place in front.
+
+        Linear in the number of initiatives: each name offers its own tails
+        (``longer[k[i:]]``) instead of every pair being compared.
+        """
+        g = gazetteer()
+        types = {key: votes.most_common(1)[0][0] for key, votes in self.type_votes.items()}
+        initiatives = sorted(k for k, t in types.items() if t == "Initiative")
+        names = set(initiatives)
+        longer: dict[str, list[str]] = defaultdict(list)
+        for k in initiatives:
+            for i in range(1, len(k) - 3):  # the short name keeps at least 4 characters
+                if k[i:] in names and g.lookup(k[:i]):
+                    longer[k[i:]].append(k)
+        renames: list[tuple[str, str]] = []
+        for short in initiatives:
+            if len(longer.get(short, ())) == 1:
+                self._rename(short, longer[short][0])
+                renames.append((short, longer[short][0]))
+        if renames:
+            self._rename_links(renames)
+
+    def _rename(self, old: str, new: str) -> None:
+        self.type_votes[new].update(self.type_votes.pop(old))
+        self.aliases[new] |= self.aliases.pop(old) | {old}
+        self.mentions[new] += self.mentions.pop(old, 0)
+        self.documents[new] |= self.documents.pop(old)
+        self.first_sentence.setdefault(new, self.first_sentence.pop(old, {}))
+
+    def _rename_links(self, renames: list[tuple[str, str]]) -> None:
+        """Apply renames, in order, to every link end in one pass over the links."""
+        holders: dict[str, set[str]] = {}  # current name -> the original names now called so
+        gone: set[str] = set()  # original names no longer called by themselves
+
+        def take(name: str) -> set[str]:
+            if name in holders:
+                return holders.pop(name)
+            return set() if name in gone else {name}
+
+        for old, new in renames:
+            moved = take(old)
+            gone |= moved
+            holders[new] = take(new) | moved
+        final = {orig: name for name, origs in holders.items() for orig in origs}
+        self.links = [(final.get(h, h), final.get(t, t), r, ti, ev) for h, t, r, ti, ev in self.links]
+
+    def graph(self) -> nx.MultiDiGraph:
+        self._merge_place_qualified()
+        G = new_graph(self.docs)
+        types = {key: votes.most_common(1)[0][0] for key, votes in sorted(self.type_votes.items())}
+        # a person's name that is also a place name is the place (唐山)
+        g = gazetteer()
+        for key, type_ in types.items():
+            if type_ == "Person" and g.lookup(key):
+                types[key] = "Place"
+        ids = {}
+        for key in sorted(types):
+            ids[key] = add_entity(
+                G,
+                types[key],
+                key,
+                aliases=sorted(self.aliases[key]),
+                mentions=self.mentions[key] or 1,
+                documents=sorted(self.documents[key]),
+            )
+        # one add_link per edge with all its evidence (not one per sentence: a hub edge's list is sorted once)
+        edges: dict[tuple[str, str, str, str], list[dict]] = {}
+        for head, tail, relation, title, ev in sorted(
+            self.links, key=lambda t: (t[0], t[1], t[2], t[3], t[4]["document"], t[4]["start"])
+        ):
+            heads, tails = SIGNATURES[relation]
+            if types[head] not in heads or types[tail] not in tails:
+                continue
+            if relation == "partOf" and types[head] != types[tail] and "Place" in (types[head], types[tail]):
+                continue
+            edges.setdefault((head, tail, relation, title), []).append(ev)
+        for (head, tail, relation, title), evs in edges.items():
+            seen: set[tuple[str, int]] = set()
+            unique = []
+            for ev in evs:  # the first statement at one place in a document wins, as add_link would keep it
+                if (ev["document"], ev["start"]) not in seen:
+                    seen.add((ev["document"], ev["start"]))
+                    unique.append(ev)
+            add_link(G, ids[head], ids[tail], relation, unique, title=title)
+        self._divisions(G, types, ids)
+        return G
+
+    def _divisions(self, G: nx.MultiDiGraph, types: dict[str, str], ids: dict[str, str]) -> None:
+        """Place partOf place, from the administrative divisions, for places both in the graph."""
+        g = gazetteer()
+        for key in sorted(types):
+            if types[key] != "Place":
+                continue
+            places = [p for p in g.lookup(key) if p.name == key]
+            if not places:
+                continue
+            parent = places[0].parent
+            # climb to the nearest enclosing division that the articles name
+            seen = 0
+            while parent and parent not in ids and seen < 4:
+                up = [p for p in g.lookup(parent) if p.name == parent]
+                parent = up[0].parent if up else ""
+                seen += 1
+            known = parent and parent in ids and types.get(parent) == "Place" and parent != key
+            if known and not G.has_edge(ids[key], ids[parent], "partOf"):
+                add_link(G, ids[key], ids[parent], "partOf", [self.first_sentence[key]])
