@@ -105,7 +105,7 @@ class DocumentCache:
         """
         try:
             with open(self._path(doc_id, sha256), "rb") as fh:
-                entry = pickle.load(fh)
+                entry = pickle.loads(fh.read())  # one read: pickle.load(fh) makes many small ones
         except Exception:  # missing, truncated, from another Python: a miss
             return None
         if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("version") != self.version:
