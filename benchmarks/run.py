@@ -212,7 +212,7 @@ def fresh_rate(work: Path) -> dict[str, float]:
 import sys, time, pathlib, logging
 import jieba, jieba.posseg as P
 from kg.parallel import warm
-from kg.pipeline import process_path
+from kg.stages import process_path
 jieba.setLogLevel(logging.WARNING); jieba.initialize(); warm()
 paths = sorted(pathlib.Path(sys.argv[1]).rglob('*.txt'))
 texts = [p.read_text(encoding='utf-8') for p in paths]

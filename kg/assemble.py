@@ -28,15 +28,28 @@ SIGNATURES = {
 
 
 class Assembler:
-    """Merges processed documents into one graph, one node per canonical label."""
+    """Merges processed documents into one graph, one node per canonical label.
+
+    An assembler holds what a run of consecutive documents contributes, in a
+    form that ``merge`` can join: ``a.merge(b)`` (``b``'s documents coming after
+    ``a``'s) leaves ``a`` as if it had added ``b``'s documents itself, so the
+    states of unchanged runs of a corpus can be kept and joined again
+    (``kg.pipeline.build_graph``). The one rule that depends on order, a name
+    that a relation introduces before any mention of it (it then takes that
+    relation's type, text, document and sentence), is kept as ``first_seen``
+    and applied in ``graph``.
+    """
 
     def __init__(self) -> None:
         self.docs: list[dict] = []
+        # from mentions
         self.type_votes: dict[str, Counter[str]] = defaultdict(Counter)
         self.aliases: dict[str, set[str]] = defaultdict(set)
         self.mentions: Counter[str] = Counter()
         self.documents: dict[str, set[str]] = defaultdict(set)
         self.first_sentence: dict[str, dict] = {}
+        #: key -> None if a mention of it came first, else (type, text, document, evidence) of the relation that did
+        self.first_seen: dict[str, tuple[str, str, str, dict] | None] = {}
         self.links: list[tuple[str, str, str, str, dict]] = []
 
     def add(self, ext: Extraction) -> None:
@@ -60,18 +73,48 @@ class Assembler:
             aliases[key].add(text)
             if sent >= 0 and key not in first:
                 first[key] = evidence(sent)
-        documents = self.documents
+        documents, seen = self.documents, self.first_seen
         for key in dict.fromkeys(m[0] for m in mentions):  # each once, in a fixed order
             documents[key].add(doc_id)
+            seen.setdefault(key, None)
         for head, head_type, head_text, tail, tail_type, tail_text, relation, title, sent in ext.relations:
             for key, type_, text in ((head, head_type, head_text), (tail, tail_type, tail_text)):
-                if key not in votes:
-                    votes[key][type_] += 1
-                    aliases[key].add(text)
-                    documents[key].add(doc_id)
-                    first.setdefault(key, evidence(sent))
+                if key not in seen:
+                    seen[key] = (type_, text, doc_id, evidence(sent))
             if head != tail:
                 self.links.append((head, tail, relation, title, evidence(sent)))
+
+    def merge(self, later: Assembler) -> None:
+        """Add the documents ``later`` holds, which come after this one's; ``later`` is not changed."""
+        self.docs += later.docs
+        for key, votes in later.type_votes.items():
+            self.type_votes[key].update(votes)
+        for key, names in later.aliases.items():
+            self.aliases[key] |= names
+        self.mentions.update(later.mentions)
+        for key, docs in later.documents.items():
+            self.documents[key] |= docs
+        for key, ev in later.first_sentence.items():
+            self.first_sentence.setdefault(key, ev)
+        for key, first in later.first_seen.items():
+            self.first_seen.setdefault(key, first)
+        self.links += later.links
+
+    def _introduced_by_relations(self) -> None:
+        """A name a relation gave before any mention: one vote for the relation's type (counted first),
+        its text, document and sentence (the earliest)."""
+        for key, first in self.first_seen.items():
+            if first is None:
+                continue
+            type_, text, doc_id, ev = first
+            votes = Counter({type_: 1})
+            for t, n in self.type_votes.pop(key, Counter()).items():
+                votes[t] += n
+            self.type_votes[key] = votes
+            self.aliases[key].add(text)
+            self.documents[key].add(doc_id)
+            self.first_sentence[key] = ev
+        self.first_seen = {}
 
     def _merge_place_qualified(self) -> None:
         """科技创新辅导团 → 河北省科技创新辅导团: a name and the same name with its place in front.
@@ -121,6 +164,8 @@ class Assembler:
         self.links = [(final.get(h, h), final.get(t, t), r, ti, ev) for h, t, r, ti, ev in self.links]
 
     def graph(self) -> nx.MultiDiGraph:
+        """The graph of every document added or merged (once: this changes the assembler)."""
+        self._introduced_by_relations()
         self._merge_place_qualified()
         G = new_graph(self.docs)
         types = {key: votes.most_common(1)[0][0] for key, votes in sorted(self.type_votes.items())}

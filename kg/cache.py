@@ -11,6 +11,12 @@ Entries are pickles of ``{"format": FORMAT, "version": ..., "doc": Extraction}``
 written atomically; an entry that cannot be read or has another format or
 version is a miss, never an error.
 
+The cache also keeps assembled *runs*: the ``kg.assemble.Assembler`` state of
+a run of consecutive documents (``kg.pipeline`` cuts the corpus into runs),
+keyed by the ids and hashes of its documents and a version that adds the
+source of ``kg.assemble``. A rebuild merges the states of unchanged runs
+instead of adding their documents one by one again.
+
 >>> import tempfile
 >>> from kg.model import Document, Extraction
 >>> cache = DocumentCache(tempfile.mkdtemp())
@@ -50,7 +56,7 @@ EXTRACTION_MODULES = (
     "ner",
     "crf",
     "model",
-    "pipeline",
+    "stages",
 )
 
 
@@ -81,6 +87,12 @@ def extractor_version() -> str:
         except FileNotFoundError:
             h.update(b"<missing>")
     return h.hexdigest()[:20]
+
+
+@lru_cache(maxsize=1)
+def assembly_version() -> str:
+    """A hash of the code that turns extractions into a run's assembled state."""
+    return hashlib.sha256((_HERE / "assemble.py").read_bytes()).hexdigest()[:20]
 
 
 class DocumentCache:
@@ -115,13 +127,37 @@ class DocumentCache:
             return None
         return cached
 
+    def _state_path(self, run: list[tuple[str, str]]) -> Path:
+        h = hashlib.sha256(f"run {FORMAT} {assembly_version()}".encode())
+        for doc_id, sha256 in run:
+            h.update(f"\0{doc_id}\0{sha256}".encode("utf-8", "surrogateescape"))
+        key = h.hexdigest()
+        return self.root / self.version / "runs" / key[:2] / f"{key}.pkl"
+
+    def lookup_run(self, run: list[tuple[str, str]]) -> tuple | None:
+        """What ``put_run`` stored for this run of (document id, file sha256), else None."""
+        try:
+            with open(self._state_path(run), "rb") as fh:
+                entry = pickle.loads(fh.read())
+        except Exception:  # missing, truncated, from another Python: a miss
+            return None
+        if not isinstance(entry, dict) or entry.get("run") != run:
+            return None
+        return entry.get("state")
+
+    def put_run(self, run: list[tuple[str, str]], state: tuple) -> None:
+        self._write(self._state_path(run), {"run": run, "state": state})
+
     def put(self, doc: Extraction) -> None:
-        path = self._path(doc.id, doc.sha256)
+        self._write(self._path(doc.id, doc.sha256), {"format": FORMAT, "version": self.version, "doc": doc})
+
+    @staticmethod
+    def _write(path: Path, entry: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         try:
             with open(tmp, "wb") as fh:
-                pickle.dump({"format": FORMAT, "version": self.version, "doc": doc}, fh, protocol=5)
+                pickle.dump(entry, fh, protocol=5)
             os.replace(tmp, path)
         except BaseException:
             tmp.unlink(missing_ok=True)

@@ -1,6 +1,6 @@
 """Where documents are extracted: in this process, in N local processes, or on a Dask cluster.
 
-Every engine runs the same function, ``kg.pipeline.process_path``, on
+Every engine runs the same function, ``kg.stages.process_path``, on
 ``(document id, path)`` pairs and yields its results **in input order**, so the
 assembler sees the same sequence and the exports are byte-identical whichever
 engine ran. Workers warm jieba, the gazetteer and the tagger once.
@@ -20,7 +20,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
-from kg.pipeline import Outcome, process_path, sweep_young
+from kg.pipeline import sweep_young
+from kg.stages import Outcome, process_path
 
 
 def warm() -> None:

@@ -1,7 +1,7 @@
 """From files to one graph: read, extract, resolve, relate, assemble, write.
 
-The pipeline is a plain loop over stages ``Document -> Document``; a stage
-that fails names itself in the error. ``build_graph`` returns the canonical
+Each document goes through ``kg.stages`` (read, extract, or fetch from the
+cache); ``build_graph`` runs that over a corpus and assembles the canonical
 graph (see ``kg.graph``); ``build`` also writes every export.
 """
 
@@ -14,42 +14,18 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
 from kg.assemble import Assembler
-from kg.extract import find_entities
-from kg.model import Document, Extraction
-from kg.relations import find_relations
-from kg.resolve import resolve_document
+from kg.model import Document
+from kg.stages import STAGES, Outcome, StageError, process, process_path
 from kg.textio import DecodeError, display_name, read_document
 
-Stage = Callable[[Document], Document]
-STAGES: tuple[tuple[str, Stage], ...] = (
-    ("entities", find_entities),
-    ("resolve", resolve_document),
-    ("relations", find_relations),
-)
-
-
-class StageError(RuntimeError):
-    pass
-
-
-def process(doc: Document, stages=None) -> Document:
-    """Run every stage on one document; an exception names the stage it came from."""
-    for name, stage in STAGES if stages is None else stages:
-        try:
-            result = stage(doc)
-        except Exception as exc:
-            raise StageError(f"stage {name!r} failed: {type(exc).__name__}: {exc}") from exc
-        if not isinstance(result, Document):
-            raise StageError(f"stage {name!r} returned {type(result).__name__}, not a Document")
-        doc = result
-    return doc
+__all__ = ["STAGES", "Outcome", "Report", "StageError", "build", "build_graph", "process", "process_path"]
 
 
 def iter_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path]]:
@@ -102,52 +78,6 @@ def read_all(paths, report: Report) -> Iterator[Document]:
         yield doc
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one file: ``status`` is ``ok``, ``skipped`` (not text) or ``failed`` (a stage raised)."""
-
-    doc_id: str
-    status: str
-    extraction: Extraction | None = None
-    reason: str = ""
-    cached: bool = False
-
-
-def process_path(item: tuple[str, str | Path], cache_dir: str | None = None) -> Outcome:
-    """Read, extract (or fetch from the cache) one file; never raises for a bad document.
-
-    This is the unit of work every engine runs (see ``kg.parallel``).
-    """
-    doc_id, path = item
-    cache = None
-    if cache_dir:
-        from kg.cache import open_cache
-
-        cache = open_cache(cache_dir)
-        try:  # an unchanged file is found by the hash of its bytes, before any decoding
-            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        except OSError:
-            digest = ""
-        hit = cache.lookup(display_name(doc_id), digest) if digest else None
-        if hit is not None:
-            return Outcome(doc_id, "ok", hit, cached=True)
-    try:
-        doc = read_document(path, doc_id)
-    except (DecodeError, OSError) as exc:
-        return Outcome(doc_id, "skipped", reason=str(exc))
-    try:
-        done = process(doc)
-    except Exception as exc:
-        return Outcome(
-            doc_id, "failed", reason=str(exc) if isinstance(exc, StageError) else f"{type(exc).__name__}: {exc}"
-        )
-    extraction = Extraction.of(done)
-    if cache is not None:
-        with contextlib.suppress(OSError):  # a read-only or full cache folder costs speed, not the build
-            cache.put(extraction)
-    return Outcome(doc_id, "ok", extraction)
-
-
 def build_graph(
     paths,
     report: Report | None = None,
@@ -164,11 +94,10 @@ def build_graph(
     process when ``jobs`` is 1, else ``jobs`` processes, or Dask tasks with
     ``engine="dask"``) and merged into the assembler in file order, which
     keeps only evidence sentences. ``cache_dir`` reuses earlier extractions
-    (``kg.cache``). A document whose extraction raises is listed in
+    and the assembled states of unchanged runs of documents (``kg.cache``). A document whose extraction raises is listed in
     ``report.failed`` and the build goes on. ``progress``: True shows it,
     None decides by the terminal, False (default) is silent.
     """
-    from kg.parallel import run_dask, run_local
     from kg.progress import Progress
 
     report = report if report is not None else Report()
@@ -177,37 +106,119 @@ def build_graph(
     # absolute (workers may run elsewhere), not resolved: following links costs a stat per folder per file
     absolute = [(doc_id, os.path.abspath(path)) for doc_id, path in items]
     cache = os.path.abspath(cache_dir) if cache_dir else None
-    if engine == "dask":
-        outcomes = run_dask(absolute, scheduler=scheduler, jobs=jobs, cache_dir=cache)
-    elif engine == "local":
-        outcomes = run_local(absolute, jobs=jobs, cache_dir=cache)
-    else:
+    if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine {engine!r}; choose local or dask")
+
+    def extract(todo: list[tuple[str, str]]) -> Iterator[Outcome]:
+        from kg.parallel import run_dask, run_local
+
+        if not todo:
+            return iter(())
+        if engine == "dask":
+            return run_dask(todo, scheduler=scheduler, jobs=jobs, cache_dir=cache)
+        return run_local(todo, jobs=jobs, cache_dir=cache)
+
     bar = Progress(len(items), sum(sizes.values()), enabled=progress is not False)
     assembler = Assembler()
+    done = 0
     try:
-        for n, outcome in enumerate(outcomes, 1):
-            sweep_young(n)
-            chars = 0
-            if outcome.status == "skipped":
-                report.skipped.append((outcome.doc_id, outcome.reason))
-            elif outcome.status == "failed":
-                report.failed.append((outcome.doc_id, outcome.reason))
-            elif outcome.extraction is not None:
-                ext = outcome.extraction
-                chars = ext.chars
-                report.documents += 1
-                report.characters += chars
-                report.warnings.extend((ext.id, w) for w in ext.warnings)
-                if outcome.cached:
+        if cache is None:
+            for outcome in extract(absolute):
+                done += 1
+                sweep_young(done)
+                bar.update(_take(outcome, assembler, report, []), sizes.get(outcome.doc_id, 0))
+            return assembler.graph()
+        from kg.cache import open_cache
+
+        store = open_cache(cache)
+        runs = _runs(absolute)
+        states = [store.lookup_run(run) if run else None for run, _ in runs]
+        outcomes = extract([item for (_, members), state in zip(runs, states) if state is None for item in members])
+        for (run, members), state in zip(runs, states):
+            if state is not None:  # an unchanged run: its assembled state and its report lines
+                part, lines = state
+                chars = 0
+                for doc_id, n, note in lines:
+                    if n < 0:
+                        report.skipped.append((doc_id, note))
+                        continue
+                    report.documents += 1
                     report.cached += 1
-                else:
-                    report.extracted += 1
-                assembler.add(ext)
-            bar.update(chars, sizes.get(outcome.doc_id, 0))
+                    report.characters += n
+                    report.warnings.extend((doc_id, w) for w in note)
+                    chars += n
+                bar.update(chars, sum(sizes.get(d, 0) for d, _ in members))
+            else:
+                part, lines = Assembler(), []
+                for _ in members:
+                    outcome = next(outcomes)
+                    bar.update(_take(outcome, part, report, lines), sizes.get(outcome.doc_id, 0))
+                if run and len(lines) == len(members):  # no document failed (a failure may not recur)
+                    with contextlib.suppress(OSError):
+                        store.put_run(run, (part, lines))
+            assembler.merge(part)
+            if done // GC_EVERY != (done + len(members)) // GC_EVERY:
+                sweep_young(0)
+            done += len(members)
     finally:
         bar.close()
     return assembler.graph()
+
+
+#: The corpus is cut into runs of documents, whose assembled states the cache
+#: keeps: a run ends after a document whose id hashes to 0 modulo this. Cut by
+#: id, not by position, so adding or removing a file changes one run only.
+RUN_LENGTH = 256
+
+
+def _runs(items: list[tuple[str, str]]) -> list[tuple[list[tuple[str, str]], list[tuple[str, str]]]]:
+    """``(key, members)`` of each run: its (document id, sha256 of the file) pairs, and its items.
+
+    A run with a file that cannot be read has the key ``[]``: it is never stored.
+    """
+    runs = []
+    key: list[tuple[str, str]] = []
+    members: list[tuple[str, str]] = []
+    readable = True
+    for doc_id, path in items:
+        members.append((doc_id, path))
+        try:
+            key.append((display_name(doc_id), hashlib.sha256(Path(path).read_bytes()).hexdigest()))
+        except OSError:
+            readable = False
+        cut = hashlib.sha1(doc_id.encode("utf-8", "surrogateescape")).digest()
+        if int.from_bytes(cut[:4], "big") % RUN_LENGTH == 0:
+            runs.append((key if readable else [], members))
+            key, members, readable = [], [], True
+    if members:
+        runs.append((key if readable else [], members))
+    return runs
+
+
+def _take(outcome: Outcome, assembler: Assembler, report: Report, lines: list) -> int:
+    """Add one outcome to the assembler and the report; its characters.
+
+    ``lines`` gets what the report needs to say it again: ``(id, characters,
+    warnings)`` of a document, ``(id, -1, reason)`` of a skipped file.
+    """
+    if outcome.status == "skipped":
+        report.skipped.append((outcome.doc_id, outcome.reason))
+        lines.append((outcome.doc_id, -1, outcome.reason))
+        return 0
+    if outcome.status == "failed" or outcome.extraction is None:
+        report.failed.append((outcome.doc_id, outcome.reason))
+        return 0
+    ext = outcome.extraction
+    report.documents += 1
+    report.characters += ext.chars
+    report.warnings.extend((ext.id, w) for w in ext.warnings)
+    if outcome.cached:
+        report.cached += 1
+    else:
+        report.extracted += 1
+    assembler.add(ext)
+    lines.append((ext.id, ext.chars, ext.warnings))
+    return ext.chars
 
 
 #: While a build runs, the cyclic garbage collector only sweeps the youngest
@@ -216,7 +227,7 @@ GC_EVERY = 500
 
 
 def sweep_young(n: int) -> None:
-    """Collect young cyclic garbage after every ``GC_EVERY``-th document while automatic collection is off."""
+    """Collect young cyclic garbage after every ``GC_EVERY``-th document (``n``) while automatic collection is off."""
     if n % GC_EVERY == 0 and not gc.isenabled():
         gc.collect(0)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kg.pipeline import process
+from kg.stages import process
 from kg.textio import make_document
 
 

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from kg import pipeline
+from kg import pipeline, stages
 from kg.cli import main
 from kg.pipeline import Report, build, build_graph
 from tests.conftest import SEEDS
@@ -58,9 +58,37 @@ def test_rebuild_after_one_change_extracts_only_that_document(corpus, tmp_path):
     assert (report["extracted"], report["cached"]) == (1, 4)
 
 
+def test_unchanged_runs_are_merged_not_assembled_again(corpus, tmp_path, monkeypatch):
+    """A rebuild adds only the documents of the run that changed; the rest come as assembled states."""
+    from kg.assemble import Assembler
+
+    monkeypatch.setattr(pipeline, "RUN_LENGTH", 2)  # several runs out of six files
+    added: list[str] = []
+    add = Assembler.add
+    monkeypatch.setattr(Assembler, "add", lambda self, ext: (added.append(ext.id), add(self, ext))[1])
+    cache = tmp_path / "cache"
+    run_build(corpus, tmp_path / "a", "--cache-dir", str(cache))
+    assert len(added) == 5
+    runs = pipeline._runs([(d, str(p)) for d, p in pipeline.iter_paths([corpus])])
+    assert len(runs) > 1
+
+    plain = run_build(corpus, tmp_path / "plain", "--no-cache")
+    added.clear()
+    assert run_build(corpus, tmp_path / "b", "--cache-dir", str(cache)) == plain
+    assert added == []  # every run, the one with the empty file too, came whole from the cache
+    (corpus / "x1.txt").write_text("河北日报讯 省科技厅厅长龙奋杰在保定出席会议。", encoding="utf-8")
+    rebuilt = run_build(corpus, tmp_path / "c", "--cache-dir", str(cache))
+    changed_run = next(members for _, members in runs if any(d == "x1.txt" for d, _ in members))
+    assert sorted(added) == sorted(d for d, _ in changed_run if d != "empty.txt")
+    assert rebuilt == run_build(corpus, tmp_path / "d", "--no-cache")
+    report = json.loads((tmp_path / "c" / "report.json").read_text(encoding="utf-8"))
+    assert (report["extracted"], report["cached"], report["documents"]) == (1, 4, 5)
+    assert [s["document"] for s in report["skipped"]] == ["empty.txt"]
+
+
 def test_cache_is_keyed_by_extractor_version(corpus, tmp_path):
     from kg.cache import DocumentCache
-    from kg.pipeline import process_path
+    from kg.stages import process_path
 
     cache = tmp_path / "cache"
     item = ("x1.txt", str(corpus / "x1.txt"))
@@ -76,7 +104,7 @@ def test_a_failing_document_is_reported_and_the_run_goes_on(corpus, tmp_path, mo
             raise ValueError("boom")
         return doc
 
-    monkeypatch.setattr(pipeline, "STAGES", (*pipeline.STAGES, ("explode", explode)))
+    monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, ("explode", explode)))
     out = tmp_path / "out"
     assert main(["build", str(corpus), "--out", str(out), "--format", "json", "--no-cache"]) == 0
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -137,7 +165,7 @@ def test_cycles_a_document_leaves_are_collected_during_a_build(tmp_path, monkeyp
     src.mkdir()
     for i in range(6):
         (src / f"d{i}.txt").write_text(f"省科技厅第{i}次会议在石家庄召开。", encoding="utf-8")
-    monkeypatch.setattr(pipeline, "STAGES", (*pipeline.STAGES, ("cycle", leave_a_cycle)))
+    monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, ("cycle", leave_a_cycle)))
     monkeypatch.setattr(pipeline, "GC_EVERY", 2)
     assert gc.isenabled()
     build([src], tmp_path / "out", formats="json", use_cache=False)
