@@ -180,20 +180,22 @@ class Assembler:
                 G,
                 types[key],
                 key,
-                aliases=sorted(self.aliases[key]),
+                aliases=self.aliases[key],  # add_entity sorts them
                 mentions=self.mentions[key] or 1,
-                documents=sorted(self.documents[key]),
+                documents=self.documents[key],
             )
         # one add_link per edge with all its evidence (not one per sentence: a hub edge's list is sorted once)
+        def fits(link: tuple[str, str, str, str, dict]) -> bool:
+            head, tail, relation = types[link[0]], types[link[1]], link[2]
+            heads, tails = SIGNATURES[relation]
+            if head not in heads or tail not in tails:
+                return False
+            return not (relation == "partOf" and head != tail and "Place" in (head, tail))
+
         edges: dict[tuple[str, str, str, str], list[dict]] = {}
         for head, tail, relation, title, ev in sorted(
-            self.links, key=lambda t: (t[0], t[1], t[2], t[3], t[4]["document"], t[4]["start"])
+            filter(fits, self.links), key=lambda t: (t[0], t[1], t[2], t[3], t[4]["document"], t[4]["start"])
         ):
-            heads, tails = SIGNATURES[relation]
-            if types[head] not in heads or types[tail] not in tails:
-                continue
-            if relation == "partOf" and types[head] != types[tail] and "Place" in (types[head], types[tail]):
-                continue
             edges.setdefault((head, tail, relation, title), []).append(ev)
         for (head, tail, relation, title), evs in edges.items():
             seen: set[tuple[str, int]] = set()

@@ -39,6 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.model import Extraction
+from kg.resources import NER_MODEL
 
 #: Bump only when the layout of an entry changes (the version covers the code).
 FORMAT = 2
@@ -63,21 +64,23 @@ EXTRACTION_MODULES = (
 def _files() -> list[Path]:
     files = [_HERE / f"{name}.py" for name in EXTRACTION_MODULES]
     files += sorted(p for p in (_HERE / "lexicon").iterdir() if p.is_file() and p.suffix in (".py", ".txt", ".tsv"))
-    from kg.ner import DEFAULT_MODEL_PATH
-
-    files.append(DEFAULT_MODEL_PATH)
+    files.append(NER_MODEL)
     return files
 
 
 @lru_cache(maxsize=1)
 def extractor_version() -> str:
-    """A hash of everything that decides what extraction gives (computed once per process)."""
-    import jieba
+    """A hash of everything that decides what extraction gives (computed once per process).
+
+    Neither jieba nor the tagger (numpy) is imported for it: a rebuild that finds
+    every article in the cache needs neither.
+    """
+    from importlib.metadata import version
 
     from kg import __version__
 
     h = hashlib.sha256()
-    h.update(f"kg {__version__} jieba {jieba.__version__} python {sys.version_info[:2]}\n".encode())
+    h.update(f"kg {__version__} jieba {version('jieba')} python {sys.version_info[:2]}\n".encode())
     for path in _files():
         h.update(path.name.encode() + b"\0")
         try:

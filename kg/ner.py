@@ -27,9 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from kg.crf import CrfModel
+from kg.resources import NER_MODEL
 
 #: The model shipped with the package (``kg/data``); retrain with the command below.
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "ner_msra.crfsuite"
+DEFAULT_MODEL_PATH = NER_MODEL
 TRAIN_COMMAND = "pip install -e '.[train]' && python scripts/train_ner.py --train ../shared/train/msra_train.jsonl --out kg/data/ner_msra.crfsuite"
 
 ENTITY_TYPES = ("PER", "LOC", "ORG")

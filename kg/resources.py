@@ -36,6 +36,9 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
+#: The character tagger's model, shipped in ``kg/data`` (``kg.ner``).
+NER_MODEL = Path(__file__).resolve().parent / "data" / "ner_msra.crfsuite"
+
 
 def folder() -> Path:
     """Where resources are kept (see the module docstring)."""

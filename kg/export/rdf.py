@@ -175,7 +175,7 @@ def _statements(
         if data.get("mentions") is not None:
             yield (s, _MCOUNT, _int(data["mentions"]))
         for doc_id in data.get("documents") or ():
-            yield (s, _MIN, document(doc_id))
+            yield (s, _MIN, doc_iris.get(doc_id) or document(doc_id))
 
     for u, v, key, data in G.edges(keys=True, data=True):
         s, o, p = iris[u], iris[v], _RELATIONS[data["relation"]]
