@@ -184,7 +184,7 @@ class Assembler:
                 mentions=self.mentions[key] or 1,
                 documents=self.documents[key],
             )
-        # one add_link per edge with all its evidence (not one per sentence: a hub edge's list is sorted once)
+
         def fits(link: tuple[str, str, str, str, dict]) -> bool:
             head, tail, relation = types[link[0]], types[link[1]], link[2]
             heads, tails = SIGNATURES[relation]
@@ -192,6 +192,7 @@ class Assembler:
                 return False
             return not (relation == "partOf" and head != tail and "Place" in (head, tail))
 
+        # one add_link per edge with all its evidence (not one per sentence: a hub edge's list is sorted once)
         edges: dict[tuple[str, str, str, str], list[dict]] = {}
         for head, tail, relation, title, ev in sorted(
             filter(fits, self.links), key=lambda t: (t[0], t[1], t[2], t[3], t[4]["document"], t[4]["start"])

@@ -34,7 +34,13 @@ Word = tuple[str, str]
 
 
 def viterbi(obs: str, states, start_p, trans_p, emit_p) -> tuple[float, list]:
-    """jieba.posseg.viterbi.viterbi, unchanged."""
+    """jieba.posseg.viterbi.viterbi, with the same sums in the same order, so the same path.
+
+    Two changes make it about twice as fast: a state's emission is looked up
+    once, not once per previous state; and only previous states with a
+    transition into a state are tried (the others score -inf), unless none of
+    those scores better than -inf, when jieba's full comparison decides.
+    """
     V: list[dict] = [{}]
     mem_path: list[dict] = [{}]
     all_states = trans_p.keys()
@@ -42,20 +48,29 @@ def viterbi(obs: str, states, start_p, trans_p, emit_p) -> tuple[float, list]:
         V[0][y] = start_p[y] + emit_p[y].get(obs[0], MIN_FLOAT)
         mem_path[0][y] = ""
     for t in range(1, len(obs)):
-        V.append({})
-        mem_path.append({})
+        prev = V[t - 1]
+        here: dict = {}
+        path: dict = {}
+        V.append(here)
+        mem_path.append(path)
         prev_states = [x for x in mem_path[t - 1] if len(trans_p[x]) > 0]
         prev_states_expect_next = {y for x in prev_states for y in trans_p[x]}
         obs_states = set(states.get(obs[t], all_states)) & prev_states_expect_next
         if not obs_states:
             obs_states = prev_states_expect_next if prev_states_expect_next else all_states
+        char = obs[t]
         for y in obs_states:
-            prob, state = max(
-                (V[t - 1][y0] + trans_p[y0].get(y, MIN_INF) + emit_p[y].get(obs[t], MIN_FLOAT), y0)
-                for y0 in prev_states
-            )
-            V[t][y] = prob
-            mem_path[t][y] = state
+            em = emit_p[y].get(char, MIN_FLOAT)
+            best = None
+            for y0 in prev_states:
+                tr = trans_p[y0].get(y)
+                if tr is not None:
+                    cand = (prev[y0] + tr + em, y0)
+                    if best is None or cand > best:
+                        best = cand
+            if best is None or best[0] == MIN_INF:
+                best = max((prev[y0] + trans_p[y0].get(y, MIN_INF) + em, y0) for y0 in prev_states)
+            here[y], path[y] = best
     prob, state = max((V[-1][y], y) for y in mem_path[-1])
     route: list = [None] * len(obs)
     i = len(obs) - 1

@@ -129,3 +129,31 @@ def test_the_cached_gazetteer_matches_a_fresh_one():
     assert list(cached.find(text)) == list(fresh.find(text))
     for name in ("唐山", "玉田", "彩虹镇", "日本", "北京"):
         assert cached.lookup(name) == fresh.lookup(name)
+
+
+@st.composite
+def hmms(draw):
+    """Small HMMs in jieba's shape, with impossible (-inf) starts and transitions among the scores."""
+    score = st.one_of(st.just(float("-inf")), st.floats(-20, 0), st.sampled_from([-1.0, -2.0]))
+    names = [("B", "n"), ("E", "n"), ("S", "v"), ("S", "x")]
+    start = {s: draw(score) for s in names}
+    trans = {s: {t: draw(score) for t in draw(st.sets(st.sampled_from(names), min_size=1))} for s in names}
+    emit = {s: {c: draw(st.floats(-20, 0)) for c in draw(st.sets(st.sampled_from("abc")))} for s in names}
+    states = {c: tuple(draw(st.sets(st.sampled_from(names), min_size=1))) for c in draw(st.sets(st.sampled_from("ab")))}
+    return states, start, trans, emit
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(hmms(), st.text(alphabet="abcd", min_size=1, max_size=8))
+def test_kg_viterbi_is_jiebas_on_any_hmm(hmm, text):
+    from jieba.posseg.viterbi import viterbi as jieba_viterbi
+
+    from kg.posseg import viterbi
+
+    try:
+        expected = jieba_viterbi(text, *hmm)
+    except ValueError:  # jieba finds no path (max of nothing): kg must not invent one
+        with pytest.raises(ValueError):
+            viterbi(text, *hmm)
+        return
+    assert viterbi(text, *hmm) == expected
