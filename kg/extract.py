@@ -782,11 +782,16 @@ def _split_crf_place(m: Mention) -> list[Mention]:
     return [Mention(m.start + s, m.start + e, "Place", t, m.source) for s, e, t in found]
 
 
+@lru_cache(maxsize=1)
+def _org_suffixes_longest_first() -> list[tuple[str, tuple[str, str]]]:
+    return sorted(lexicon.org_suffixes().items(), key=lambda kv: -len(kv[0]))
+
+
 def _retype_crf(m: Mention) -> Mention:
     """The tagger says ORG; the head word says whether it is an Agency."""
     if m.type != "Organization":
         return m
-    for suffix, (type_, _kind) in sorted(lexicon.org_suffixes().items(), key=lambda kv: -len(kv[0])):
+    for suffix, (type_, _kind) in _org_suffixes_longest_first():
         if m.text.endswith(suffix):
             if type_ == "Agency":
                 return Mention(m.start, m.end, "Agency", m.text, m.source)

@@ -21,6 +21,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 
 from kg import lexicon
 from kg.extract import _agency_re
@@ -126,8 +127,13 @@ def _canonical_agency(text: str, province: str, city: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1)
+def _abbreviations_longest_first() -> list[tuple[str, str]]:
+    return sorted(lexicon.abbreviations().items(), key=lambda kv: -len(kv[0]))
+
+
 def _canonical_org(text: str, province: str, city: str) -> str:
-    for short, full in sorted(lexicon.abbreviations().items(), key=lambda kv: -len(kv[0])):
+    for short, full in _abbreviations_longest_first():
         if text == short:
             return full
         if text.endswith(short) and len(text) > len(short):
