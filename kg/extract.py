@@ -217,7 +217,7 @@ def find_places(doc: Document) -> list[Mention]:
     """
     g = gazetteer()
     text = doc.text
-    found = _leftmost_longest(g.find(text))
+    found = g.find(text)
     full_names = {surface for _, _, surface in found if any(p.name == surface for p in g.lookup(surface))}
     named_parents = set()
     for _, _, surface in found:
@@ -241,17 +241,6 @@ def find_places(doc: Document) -> list[Mention]:
             out.append(Mention(start, end, "Place", surface, "place-short"))
     out.extend(_find_addresses(doc, out))
     out.extend(_find_zones(doc))
-    return out
-
-
-def _leftmost_longest(matches) -> list[tuple[int, int, str]]:
-    """Non-overlapping matches, leftmost first, longest among equals (承德|国家, not 承|德国)."""
-    out: list[tuple[int, int, str]] = []
-    last_end = -1
-    for start, end, surface in sorted(matches, key=lambda t: (t[0], -t[1])):
-        if start >= last_end:
-            out.append((start, end, surface))
-            last_end = end
     return out
 
 
@@ -765,6 +754,12 @@ def _clean_crf(m: Mention) -> Mention | None:
     return m
 
 
+@lru_cache(maxsize=1 << 14)
+def _divisions_in(name: str) -> tuple[tuple[int, int, str], ...]:
+    """The gazetteer's names in a place name, leftmost-longest (the tagger's place names recur)."""
+    return tuple(gazetteer().find(name))
+
+
 def _split_crf_place(m: Mention) -> list[Mention]:
     """邢台内丘县 → 邢台 + 内丘县: divisions the tagger ran together.
 
@@ -772,7 +767,7 @@ def _split_crf_place(m: Mention) -> list[Mention]:
     北京图书大厦 stay whole.
     """
     g = gazetteer()
-    found = _leftmost_longest(g.find(m.text))
+    found = _divisions_in(m.text)
     if len(found) < 2 or found[0][0] != 0 or found[-1][1] != len(m.text):
         return [m]
     if not all(a[1] == b[0] for a, b in zip(found, found[1:])):
