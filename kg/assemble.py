@@ -193,12 +193,12 @@ class Assembler:
             return not (relation == "partOf" and head != tail and "Place" in (head, tail))
 
         # one add_link per edge with all its evidence (not one per sentence: a hub edge's list is sorted once)
-        edges: dict[tuple[str, str, str, str], list[dict]] = {}
-        for head, tail, relation, title, ev in sorted(
-            filter(fits, self.links), key=lambda t: (t[0], t[1], t[2], t[3], t[4]["document"], t[4]["start"])
-        ):
-            edges.setdefault((head, tail, relation, title), []).append(ev)
-        for (head, tail, relation, title), evs in edges.items():
+        grouped: dict[tuple[str, str, str, str], list[dict]] = {}
+        for head, tail, relation, title, ev in filter(fits, self.links):
+            grouped.setdefault((head, tail, relation, title), []).append(ev)
+        for edge in sorted(grouped):
+            evs = sorted(grouped[edge], key=lambda ev: (ev["document"], ev["start"]))  # stable: ties keep link order
+            head, tail, relation, title = edge
             seen: set[tuple[str, int]] = set()
             unique = []
             for ev in evs:  # the first statement at one place in a document wins, as add_link would keep it

@@ -152,14 +152,13 @@ def build_graph(
                 part, lines = Assembler(), []
                 for _ in members:
                     outcome = next(outcomes)
+                    done += 1
+                    sweep_young(done)  # only processed documents leave cycles behind
                     bar.update(_take(outcome, part, report, lines), sizes.get(outcome.doc_id, 0))
                 if run and len(lines) == len(members):  # no document failed (a failure may not recur)
                     with contextlib.suppress(OSError):
                         store.put_run(run, (part, lines))
             assembler.merge(part)
-            if done // GC_EVERY != (done + len(members)) // GC_EVERY:
-                sweep_young(0)
-            done += len(members)
     finally:
         bar.close()
     return assembler.graph()

@@ -76,7 +76,7 @@ GRAPH_PREFIXES = ("kg", "kgr", "prov", "rdf", "skos", "xsd")
 
 
 def _digest(*parts: object, n: int = 16) -> str:
-    return hashlib.sha1("\t".join(map(str, parts)).encode("utf-8")).hexdigest()[:n]
+    return hashlib.sha1("\t".join([str(p) for p in parts]).encode("utf-8")).hexdigest()[:n]
 
 
 _PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -147,13 +147,18 @@ def _int(value: int | str) -> tuple[str, str, str]:
 
 
 def _statements(
-    G: nx.MultiDiGraph, evidence: bool = True, evidence_iri: Callable[[dict], str] = _evidence
+    G: nx.MultiDiGraph,
+    evidence: bool = True,
+    evidence_iri: Callable[[dict], str] = _evidence,
+    mentioned_in: bool = True,
 ) -> Iterator[PlainTriple]:
     """Every triple of graph.ttl, terms as plain text (the one place the RDF modelling lives).
 
     A triple may come more than once (evidence or a post that two edges share).
-    ``evidence=False`` leaves out the triples whose subject is an evidence node
-    (``_evidence_triples``; ``turtle_text`` writes those blocks itself).
+    ``turtle_text`` writes two kinds of triples itself, and leaves them out here:
+    those whose subject is an evidence node (``evidence=False``; see
+    ``_evidence_triples``) and an entity's ``kg:mentionedIn`` (``mentioned_in=False``;
+    see ``_mentioned_in``).
     """
     docs = {d["id"]: d for d in G.graph.get("documents", [])}
     doc_iris = {doc_id: _document(doc_id) for doc_id in docs}
@@ -175,7 +180,9 @@ def _statements(
         if data.get("mentions") is not None:
             yield (s, _MCOUNT, _int(data["mentions"]))
         for doc_id in data.get("documents") or ():
-            yield (s, _MIN, doc_iris.get(doc_id) or document(doc_id))
+            d = doc_iris.get(doc_id) or document(doc_id)
+            if mentioned_in:
+                yield (s, _MIN, d)
 
     for u, v, key, data in G.edges(keys=True, data=True):
         s, o, p = iris[u], iris[v], _RELATIONS[data["relation"]]
@@ -242,17 +249,22 @@ def _memo_evidence_iri() -> Callable[[dict], str]:
 
 
 def _evidence_blocks(
-    G: nx.MultiDiGraph, prefixes: list[tuple[str, str]], evidence_iri: Callable[[dict], str] = _evidence
+    G: nx.MultiDiGraph,
+    prefixes: list[tuple[str, str]],
+    evidence_iri: Callable[[dict], str] = _evidence,
+    terms: dict | None = None,
 ) -> dict[str, str]:
     """The Turtle block of every evidence node, by its IRI: what ``_turtle`` writes for
-    ``_evidence_triples``, made directly.
+    ``_evidence_triples``, made directly. ``terms`` gets each evidence IRI's written
+    form, for the statements that name it.
 
     Evidence is most of a big graph.ttl (130,000 nodes of 1.4 million triples
     on the 50 MB benchmark), and every evidence block has the same shape: one
     object per predicate, in one order. Filling that shape in is five times
     quicker than building and sorting each block from its triples;
-    ``tests/test_rdf.py`` holds the result to the general path's bytes.
+    ``tests/test_hostile.py`` holds the result to the general path's bytes.
     """
+    terms = {} if terms is None else terms
     by_length = sorted(prefixes, key=lambda x: (-len(x[1]), x[0]))
     sample = _evidence_triples({"sentence": "", "start": 0, "end": 0}, "")
     order = sorted((p for p, _ in sample), key=_predicate_key)
@@ -277,11 +289,37 @@ def _evidence_blocks(
                 _START: str(int(ev["start"])),
                 _END: str(int(ev["end"])),
             }
-            lines = [_term(e, by_length)]
+            subject = terms[e] = _term(e, by_length)
+            lines = [subject]
             lines += [f"    {verb} {objects[p]} ;" for verb, p in zip(verbs, order)]
             lines[-1] = lines[-1][:-1] + "."
             blocks[e] = "\n".join(lines)
     return blocks
+
+
+def _mentioned_in(G: nx.MultiDiGraph, prefixes: list[tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """Each entity's ``kg:mentionedIn`` objects as ``_turtle`` writes them: ``{entity IRI: {predicate: text}}``.
+
+    Most triples of a big graph.ttl are these (530,000 of 1.1 million on the
+    50 MB benchmark): each document's term is written once here, not once per
+    entity that names it.
+    """
+    by_length = sorted(prefixes, key=lambda x: (-len(x[1]), x[0]))
+    iris: dict[str, str] = {}
+    terms: dict[str, str] = {}
+    out: dict[str, dict[str, str]] = {}
+    for nid, data in G.nodes(data=True):
+        if not data.get("documents"):
+            continue
+        objects = set()
+        for doc_id in data["documents"]:
+            iri = iris.get(doc_id)
+            if iri is None:
+                iri = iris[doc_id] = _document(doc_id)
+                terms[iri] = _term(iri, by_length)
+            objects.add(iri)
+        out[_entity(nid)] = {_MIN: ", ".join(terms[iri] for iri in sorted(objects))}
+    return out
 
 
 def _rdf_term(term: Term) -> URIRef | Literal | BNode:
@@ -416,10 +454,22 @@ def _predicate_key(p: str) -> tuple[bool, str]:
 
 
 def _turtle(
-    statements: Iterable[tuple[Term, str, Term]], prefixes: list[tuple[str, str]], blocks: dict[str, str] | None = None
+    statements: Iterable[tuple[Term, str, Term]],
+    prefixes: list[tuple[str, str]],
+    blocks: dict[str, str] | None = None,
+    written: dict[str, dict[str, str]] | None = None,
+    terms: dict | None = None,
 ) -> str:
-    """Sorted Turtle of ``statements``; ``blocks`` are subjects' blocks already written (no other triples about them)."""
+    """Sorted Turtle of ``statements``.
+
+    ``blocks``: whole subject blocks already written (no other triples about
+    those subjects). ``written``: for some subjects, the objects of some
+    predicates already written (``{subject: {predicate: text}}``), predicates
+    that ``statements`` leaves out for them. ``terms``: terms already written
+    (``{term: text}``).
+    """
     blocks = blocks or {}
+    written = written or {}
     prefixes = sorted(prefixes)
     # Longest namespace first, so no shorter overlapping namespace shadows it.
     by_length = sorted(prefixes, key=lambda x: (-len(x[1]), x[0]))
@@ -440,24 +490,29 @@ def _turtle(
         elif objs != o:
             preds[p] = {objs, o}
 
-    verbs = {p: "a" if p == _A else _term(p, by_length) for p in {p for preds in tree.values() for p in preds}}
-    cache: dict[Term, str] = {}
+    used = {p for preds in tree.values() for p in preds} | {p for preds in written.values() for p in preds}
+    verbs = {p: "a" if p == _A else _term(p, by_length) for p in used}
+    cache: dict[Term, str] = dict(terms or {})
     orders: dict[tuple[str, ...], list[str]] = {}
     lines = [f"@prefix {p}: <{ns}> ." for p, ns in prefixes]
     append = lines.append
-    for s in _sorted(tree.keys() | blocks.keys()):
+    for s in _sorted(tree.keys() | blocks.keys() | written.keys()):
         append("")
         if s in blocks:
             append(blocks[s])  # type: ignore[index]
             continue
-        preds = tree[s]
+        preds = tree.get(s, {})
+        done = written.get(s, {})  # type: ignore[arg-type]
         append(cache.get(s) or cache.setdefault(s, _term(s, by_length)))
-        order = tuple(preds)  # subjects of a kind share their predicates: sort each set of them once
+        order = (*preds, *done)  # subjects of a kind share their predicates: sort each set of them once
         ordered = orders.get(order)
         if ordered is None:
             ordered = orders[order] = sorted(order, key=_predicate_key)
         last = ordered[-1]
         for p in ordered:
+            if p in done:
+                append(f"    {verbs[p]} {done[p]}{' .' if p == last else ' ;'}")
+                continue
             objs = preds[p]
             if not isinstance(objs, set):
                 body = cache.get(objs)
@@ -485,8 +540,10 @@ def turtle_text(G: nx.MultiDiGraph) -> str:
     """``graph.ttl`` as a string: sorted Turtle, UTF-8, byte-stable."""
     prefixes = [(p, PREFIXES[p]) for p in GRAPH_PREFIXES]
     evidence_iri = _memo_evidence_iri()
-    blocks = _evidence_blocks(G, prefixes, evidence_iri)
-    return _turtle(_statements(G, evidence=False, evidence_iri=evidence_iri), prefixes, blocks)
+    terms: dict[Term, str] = {}
+    blocks = _evidence_blocks(G, prefixes, evidence_iri, terms)
+    statements = _statements(G, evidence=False, evidence_iri=evidence_iri, mentioned_in=False)
+    return _turtle(statements, prefixes, blocks, _mentioned_in(G, prefixes), terms)
 
 
 def write_turtle(G: nx.MultiDiGraph, path: str | Path) -> None:
