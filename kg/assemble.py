@@ -7,6 +7,7 @@ graph is assembled keeps every cached extraction.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from operator import itemgetter
 
 import networkx as nx
 
@@ -27,6 +28,17 @@ SIGNATURES = {
 }
 
 
+def _add_votes(into: dict[str, int], votes: dict[str, int]) -> None:
+    """Counter.update: the counts added, a type new to ``into`` placed after the ones it had."""
+    for type_, n in votes.items():
+        into[type_] = into.get(type_, 0) + n
+
+
+def _winner(votes: dict[str, int]) -> str:
+    """The type with the most votes, the first to be voted for among equals (Counter.most_common(1))."""
+    return max(votes.items(), key=itemgetter(1))[0]
+
+
 class Assembler:
     """Merges processed documents into one graph, one node per canonical label.
 
@@ -43,7 +55,7 @@ class Assembler:
     def __init__(self) -> None:
         self.docs: list[dict] = []
         # from mentions
-        self.type_votes: dict[str, Counter[str]] = defaultdict(Counter)
+        self.type_votes: dict[str, dict[str, int]] = {}  # plain dicts: a stored run loads without Counter code
         self.aliases: dict[str, set[str]] = defaultdict(set)
         self.mentions: Counter[str] = Counter()
         self.documents: dict[str, set[str]] = defaultdict(set)
@@ -69,7 +81,10 @@ class Assembler:
         mentions = ext.mentions
         self.mentions.update([m[0] for m in mentions])
         for key, type_, source, text, sent in mentions:
-            votes[key][type_] += PRIORITY.get(source, 1)
+            tally = votes.get(key)
+            if tally is None:
+                tally = votes[key] = {}
+            tally[type_] = tally.get(type_, 0) + PRIORITY.get(source, 1)
             aliases[key].add(text)
             if sent >= 0 and key not in first:
                 first[key] = evidence(sent)
@@ -88,7 +103,7 @@ class Assembler:
         """Add the documents ``later`` holds, which come after this one's; ``later`` is not changed."""
         self.docs += later.docs
         for key, votes in later.type_votes.items():
-            self.type_votes[key].update(votes)
+            _add_votes(self.type_votes.setdefault(key, {}), votes)
         for key, names in later.aliases.items():
             self.aliases[key] |= names
         self.mentions.update(later.mentions)
@@ -107,9 +122,8 @@ class Assembler:
             if first is None:
                 continue
             type_, text, doc_id, ev = first
-            votes = Counter({type_: 1})
-            for t, n in self.type_votes.pop(key, Counter()).items():
-                votes[t] += n
+            votes = {type_: 1}
+            _add_votes(votes, self.type_votes.pop(key, {}))
             self.type_votes[key] = votes
             self.aliases[key].add(text)
             self.documents[key].add(doc_id)
@@ -123,7 +137,7 @@ class Assembler:
         (``longer[k[i:]]``) instead of every pair being compared.
         """
         g = gazetteer()
-        types = {key: votes.most_common(1)[0][0] for key, votes in self.type_votes.items()}
+        types = {key: _winner(votes) for key, votes in self.type_votes.items()}
         initiatives = sorted(k for k, t in types.items() if t == "Initiative")
         names = set(initiatives)
         longer: dict[str, list[str]] = defaultdict(list)
@@ -140,7 +154,7 @@ class Assembler:
             self._rename_links(renames)
 
     def _rename(self, old: str, new: str) -> None:
-        self.type_votes[new].update(self.type_votes.pop(old))
+        _add_votes(self.type_votes.setdefault(new, {}), self.type_votes.pop(old))
         self.aliases[new] |= self.aliases.pop(old) | {old}
         self.mentions[new] += self.mentions.pop(old, 0)
         self.documents[new] |= self.documents.pop(old)
@@ -168,7 +182,7 @@ class Assembler:
         self._introduced_by_relations()
         self._merge_place_qualified()
         G = new_graph(self.docs)
-        types = {key: votes.most_common(1)[0][0] for key, votes in sorted(self.type_votes.items())}
+        types = {key: _winner(votes) for key, votes in sorted(self.type_votes.items())}
         # a person's name that is also a place name is the place (唐山)
         g = gazetteer()
         for key, type_ in types.items():
