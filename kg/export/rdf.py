@@ -268,8 +268,17 @@ def _evidence_blocks(
     by_length = sorted(prefixes, key=lambda x: (-len(x[1]), x[0]))
     sample = _evidence_triples({"sentence": "", "start": 0, "end": 0}, "")
     order = sorted((p for p, _ in sample), key=_predicate_key)
-    verbs = ["a" if p == _A else _term(p, by_length) for p in order]
-    kind = _term(_EVIDENCE, by_length)
+    # One template for every block; the objects as _term writes them: an xsd:integer
+    # is its digits, a zh string is quoted and escaped, _A's object is the class.
+    slots = {
+        _A: _term(_EVIDENCE, by_length),
+        _VALUE: '"{value}"@zh',
+        _QUOTED: "{quoted}",
+        _START: "{start}",
+        _END: "{end}",
+    }
+    lines = ["{subject}"] + [f"    {'a' if p == _A else _term(p, by_length)} {slots[p]} ;" for p in order]
+    template = "\n".join(lines)[:-1] + "."
     documents: dict[str, str] = {}
     blocks: dict[str, str] = {}
     for _, _, data in G.edges(data=True):
@@ -281,19 +290,14 @@ def _evidence_blocks(
             quoted = documents.get(doc_id)
             if quoted is None:
                 quoted = documents[doc_id] = _term(_document(doc_id), by_length)
-            # the objects as _term writes them: an xsd:integer is its digits, a zh string is quoted
-            objects = {
-                _A: kind,
-                _VALUE: f'"{_escape_string(ev["sentence"])}"@zh',
-                _QUOTED: quoted,
-                _START: str(int(ev["start"])),
-                _END: str(int(ev["end"])),
-            }
             subject = terms[e] = _term(e, by_length)
-            lines = [subject]
-            lines += [f"    {verb} {objects[p]} ;" for verb, p in zip(verbs, order)]
-            lines[-1] = lines[-1][:-1] + "."
-            blocks[e] = "\n".join(lines)
+            blocks[e] = template.format(
+                subject=subject,
+                value=_escape_string(ev["sentence"]),
+                quoted=quoted,
+                start=int(ev["start"]),
+                end=int(ev["end"]),
+            )
     return blocks
 
 
