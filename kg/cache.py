@@ -98,16 +98,29 @@ def assembly_version() -> str:
     return hashlib.sha256((_HERE / "assemble.py").read_bytes()).hexdigest()[:20]
 
 
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 class DocumentCache:
-    """Extractions of documents in ``root/VERSION/ab/KEY.pkl``."""
+    """Extractions of documents in ``root/VERSION/ab/NAME.CONTENT.pkl``, runs' states in ``root/VERSION/runs/``.
+
+    ``NAME`` hashes a document's id (a run's, its last document's id) and
+    ``CONTENT`` the bytes it was made from. Storing an entry removes the other
+    entries of the same name: the cache keeps one version of each article and
+    of each run, so editing articles does not grow it.
+    """
 
     def __init__(self, root: str | os.PathLike, version: str | None = None) -> None:
         self.root = Path(root)
         self.version = version or extractor_version()
 
+    def _entry(self, folder: str, name: str, content: str) -> Path:
+        named = _hash(name)
+        return self.root / self.version / folder / named[:2] / f"{named[:32]}.{content[:32]}.pkl"
+
     def _path(self, doc_id: str, sha256: str) -> Path:
-        key = hashlib.sha256(f"{doc_id}\0{sha256}".encode("utf-8", "surrogateescape")).hexdigest()
-        return self.root / self.version / key[:2] / f"{key}.pkl"
+        return self._entry("docs", doc_id, _hash(f"{doc_id}\0{sha256}"))
 
     def get(self, doc: Extraction) -> Extraction | None:
         """The stored extraction of the document ``doc`` names (by id and hash), else None."""
@@ -134,8 +147,7 @@ class DocumentCache:
         h = hashlib.sha256(f"run {FORMAT} {assembly_version()}".encode())
         for doc_id, sha256 in run:
             h.update(f"\0{doc_id}\0{sha256}".encode("utf-8", "surrogateescape"))
-        key = h.hexdigest()
-        return self.root / self.version / "runs" / key[:2] / f"{key}.pkl"
+        return self._entry("runs", run[-1][0], h.hexdigest())
 
     def lookup_run(self, run: list[tuple[str, str]]) -> tuple | None:
         """What ``put_run`` stored for this run of (document id, file sha256), else None."""
@@ -156,6 +168,7 @@ class DocumentCache:
 
     @staticmethod
     def _write(path: Path, entry: dict) -> None:
+        """Store ``entry`` at ``path`` atomically, then drop the older entries of the same name."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         try:
@@ -165,6 +178,10 @@ class DocumentCache:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+        name = path.name.split(".", 1)[0]
+        for old in path.parent.glob(f"{name}.*.pkl"):
+            if old != path:
+                old.unlink(missing_ok=True)
 
 
 @lru_cache(maxsize=4)

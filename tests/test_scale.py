@@ -86,6 +86,28 @@ def test_unchanged_runs_are_merged_not_assembled_again(corpus, tmp_path, monkeyp
     assert [s["document"] for s in report["skipped"]] == ["empty.txt"]
 
 
+def test_editing_articles_does_not_grow_the_cache(corpus, tmp_path, monkeypatch):
+    """One stored extraction per article and one state per run: older versions are dropped."""
+    monkeypatch.setattr(pipeline, "RUN_LENGTH", 2)
+    cache = tmp_path / "cache"
+
+    def entries():
+        return sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*.pkl"))
+
+    run_build(corpus, tmp_path / "a", "--cache-dir", str(cache))
+    first = entries()
+    assert len([e for e in first if "/docs/" in e]) == 5  # the empty file is not stored
+    for n in range(3):
+        (corpus / "x1.txt").write_text(f"河北日报讯 省科技厅第{n}次会议在保定召开。", encoding="utf-8")
+        run_build(corpus, tmp_path / "a", "--cache-dir", str(cache))
+    now = entries()
+    assert len(now) == len(first)
+    assert len(set(now) - set(first)) == 2  # x1's extraction and its run's state, replaced
+    assert run_build(corpus, tmp_path / "b", "--cache-dir", str(cache)) == run_build(
+        corpus, tmp_path / "c", "--no-cache"
+    )
+
+
 def test_cache_is_keyed_by_extractor_version(corpus, tmp_path):
     from kg.cache import DocumentCache
     from kg.stages import process_path
