@@ -103,7 +103,7 @@ def _hash(text: str) -> str:
 
 
 class DocumentCache:
-    """Extractions of documents in ``root/VERSION/ab/NAME.CONTENT.pkl``, runs' states in ``root/VERSION/runs/``.
+    """Extractions of documents in ``root/VERSION/docs/NA/ME/CONTENT.pkl``, runs' states in ``root/VERSION/runs/``.
 
     ``NAME`` hashes a document's id (a run's, its last document's id) and
     ``CONTENT`` the bytes it was made from. Storing an entry removes the other
@@ -117,7 +117,7 @@ class DocumentCache:
 
     def _entry(self, folder: str, name: str, content: str) -> Path:
         named = _hash(name)
-        return self.root / self.version / folder / named[:2] / f"{named[:32]}.{content[:32]}.pkl"
+        return self.root / self.version / folder / named[:2] / named[2:32] / f"{content[:32]}.pkl"
 
     def _path(self, doc_id: str, sha256: str) -> Path:
         return self._entry("docs", doc_id, _hash(f"{doc_id}\0{sha256}"))
@@ -178,8 +178,7 @@ class DocumentCache:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        name = path.name.split(".", 1)[0]
-        for old in path.parent.glob(f"{name}.*.pkl"):
+        for old in path.parent.glob("*.pkl"):  # the folder holds this name's entries only
             if old != path:
                 old.unlink(missing_ok=True)
 
