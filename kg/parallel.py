@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
-from kg.pipeline import sweep_young
+from kg.memory import sweep_young
 from kg.stages import Outcome, process_path
 
 
@@ -64,7 +64,7 @@ _done_in_worker = 0
 
 
 def _worker_start() -> None:
-    """A pool worker: warm up, then collect garbage as a build does (``kg.pipeline.young_gc_only``)."""
+    """A pool worker: warm up, then collect garbage as a build does (``kg.memory.young_gc_only``)."""
     warm()
     gc.disable()
 

@@ -8,7 +8,6 @@ graph (see ``kg.graph``); ``build`` also writes every export.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import os
@@ -21,11 +20,24 @@ from pathlib import Path
 import networkx as nx
 
 from kg.assemble import Assembler
+from kg.memory import GC_EVERY, sweep_young, young_gc_only
 from kg.model import Document
 from kg.stages import STAGES, Outcome, StageError, process, process_path
 from kg.textio import DecodeError, display_name, read_document
 
-__all__ = ["STAGES", "Outcome", "Report", "StageError", "build", "build_graph", "process", "process_path"]
+__all__ = [
+    "GC_EVERY",
+    "STAGES",
+    "Outcome",
+    "Report",
+    "StageError",
+    "build",
+    "build_graph",
+    "process",
+    "process_path",
+    "sweep_young",
+    "young_gc_only",
+]
 
 
 def iter_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path]]:
@@ -218,37 +230,6 @@ def _take(outcome: Outcome, assembler: Assembler, report: Report, lines: list) -
     assembler.add(ext)
     lines.append((ext.id, ext.chars, ext.warnings))
     return ext.chars
-
-
-#: While a build runs, the cyclic garbage collector only sweeps the youngest
-#: objects, once per this many documents (see ``young_gc_only``).
-GC_EVERY = 500
-
-
-def sweep_young(n: int) -> None:
-    """Collect young cyclic garbage after every ``GC_EVERY``-th document (``n``) while automatic collection is off."""
-    if n % GC_EVERY == 0 and not gc.isenabled():
-        gc.collect(0)
-
-
-@contextlib.contextmanager
-def young_gc_only():
-    """Stop automatic cyclic garbage collection for a build; the caller sweeps young objects itself.
-
-    Why: a build creates millions of objects that live to the end (the graph,
-    its evidence), and each automatic full collection walks all of them again:
-    about a tenth of a build's time. Reference counting frees everything else
-    at once; the few cycles a document leaves (a caught exception's traceback)
-    are freed by ``gc.collect(0)`` every ``GC_EVERY`` documents. Measured on
-    the 10 MB benchmark: peak memory 294 MiB with the collector, 306 MiB without.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _size(path: Path) -> int:

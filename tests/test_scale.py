@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from kg import pipeline, stages
+from kg import memory, pipeline, stages
 from kg.cli import main
 from kg.pipeline import Report, build, build_graph
 from tests.conftest import SEEDS
@@ -188,7 +188,7 @@ def test_cycles_a_document_leaves_are_collected_during_a_build(tmp_path, monkeyp
     for i in range(6):
         (src / f"d{i}.txt").write_text(f"省科技厅第{i}次会议在石家庄召开。", encoding="utf-8")
     monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, ("cycle", leave_a_cycle)))
-    monkeypatch.setattr(pipeline, "GC_EVERY", 2)
+    monkeypatch.setattr(memory, "GC_EVERY", 2)
     assert gc.isenabled()
     build([src], tmp_path / "out", formats="json", use_cache=False)
     assert gc.isenabled()
