@@ -106,8 +106,9 @@ def build_graph(
     process when ``jobs`` is 1, else ``jobs`` processes, or Dask tasks with
     ``engine="dask"``) and merged into the assembler in file order, which
     keeps only evidence sentences. ``cache_dir`` reuses earlier extractions
-    and the assembled states of unchanged runs of documents (``kg.cache``). A document whose extraction raises is listed in
-    ``report.failed`` and the build goes on. ``progress``: True shows it,
+    and the assembled states of unchanged runs of documents (``kg.cache``).
+    A document whose extraction raises is listed in ``report.failed`` and the
+    build goes on. ``progress``: True shows it,
     None decides by the terminal, False (default) is silent.
     """
     from kg.progress import Progress
@@ -149,16 +150,7 @@ def build_graph(
         for (run, members), state in zip(runs, states):
             if state is not None:  # an unchanged run: its assembled state and its report lines
                 part, lines = state
-                chars = 0
-                for doc_id, n, note in lines:
-                    if n < 0:
-                        report.skipped.append((doc_id, note))
-                        continue
-                    report.documents += 1
-                    report.cached += 1
-                    report.characters += n
-                    report.warnings.extend((doc_id, w) for w in note)
-                    chars += n
+                chars = sum(_count(line, report, cached=True) for line in lines)
                 bar.update(chars, sum(sizes.get(d, 0) for d, _ in members))
             else:
                 part, lines = Assembler(), []
@@ -209,27 +201,36 @@ def _runs(items: list[tuple[str, str]]) -> list[tuple[list[tuple[str, str]], lis
 def _take(outcome: Outcome, assembler: Assembler, report: Report, lines: list) -> int:
     """Add one outcome to the assembler and the report; its characters.
 
-    ``lines`` gets what the report needs to say it again: ``(id, characters,
-    warnings)`` of a document, ``(id, -1, reason)`` of a skipped file.
+    ``lines`` gets what the report needs to say it again (``_count``):
+    ``(id, characters, warnings)`` of a document, ``(id, -1, reason)`` of a skipped file.
     """
     if outcome.status == "skipped":
-        report.skipped.append((outcome.doc_id, outcome.reason))
-        lines.append((outcome.doc_id, -1, outcome.reason))
-        return 0
-    if outcome.status == "failed" or outcome.extraction is None:
+        line: tuple = (outcome.doc_id, -1, outcome.reason)
+    elif outcome.status == "failed" or outcome.extraction is None:
         report.failed.append((outcome.doc_id, outcome.reason))
         return 0
-    ext = outcome.extraction
+    else:
+        ext = outcome.extraction
+        assembler.add(ext)
+        line = (ext.id, ext.chars, ext.warnings)
+    lines.append(line)
+    return _count(line, report, cached=outcome.cached)
+
+
+def _count(line: tuple, report: Report, cached: bool) -> int:
+    """Count one report line of ``_take`` in ``report``; its characters."""
+    doc_id, chars, note = line
+    if chars < 0:
+        report.skipped.append((doc_id, note))
+        return 0
     report.documents += 1
-    report.characters += ext.chars
-    report.warnings.extend((ext.id, w) for w in ext.warnings)
-    if outcome.cached:
+    report.characters += chars
+    report.warnings.extend((doc_id, w) for w in note)
+    if cached:
         report.cached += 1
     else:
         report.extracted += 1
-    assembler.add(ext)
-    lines.append((ext.id, ext.chars, ext.warnings))
-    return ext.chars
+    return chars
 
 
 def _size(path: Path) -> int:

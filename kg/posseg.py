@@ -119,26 +119,26 @@ class POSTokenizer:
                         else:
                             yield x, "x"
 
-    def _route(self, sentence: str) -> dict:
+    def _dag_words(self, sentence: str) -> Iterator[str]:
+        """The words of jieba's best route through its dictionary DAG of ``sentence``."""
         route: dict = {}
         self.tokenizer.calc(sentence, self.tokenizer.get_DAG(sentence), route)
-        return route
+        x = 0
+        while x < len(sentence):
+            y = route[x][1] + 1
+            yield sentence[x:y]
+            x = y
 
     def _cut_dag_no_hmm(self, sentence: str) -> Iterator[Word]:
-        route = self._route(sentence)
-        tags = self.word_tag_tab
-        x, n, buf = 0, len(sentence), ""
-        while x < n:
-            y = route[x][1] + 1
-            word = sentence[x:y]
+        tags, buf = self.word_tag_tab, ""
+        for word in self._dag_words(sentence):
             if re_eng1.match(word):
                 buf += word
-            else:
-                if buf:
-                    yield buf, "eng"
-                    buf = ""
-                yield word, tags.get(word, "x")
-            x = y
+                continue
+            if buf:
+                yield buf, "eng"
+                buf = ""
+            yield word, tags.get(word, "x")
         if buf:
             yield buf, "eng"
 
@@ -153,20 +153,15 @@ class POSTokenizer:
                 yield elem, tags.get(elem, "x")
 
     def _cut_dag(self, sentence: str) -> Iterator[Word]:
-        route = self._route(sentence)
-        tags = self.word_tag_tab
-        x, n, buf = 0, len(sentence), ""
-        while x < n:
-            y = route[x][1] + 1
-            word = sentence[x:y]
-            if y - x == 1:
+        tags, buf = self.word_tag_tab, ""
+        for word in self._dag_words(sentence):
+            if len(word) == 1:
                 buf += word
-            else:
-                if buf:
-                    yield from self._flush(buf)
-                    buf = ""
-                yield word, tags.get(word, "x")
-            x = y
+                continue
+            if buf:
+                yield from self._flush(buf)
+                buf = ""
+            yield word, tags.get(word, "x")
         if buf:
             yield from self._flush(buf)
 
