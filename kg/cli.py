@@ -7,10 +7,7 @@ import sys
 from pathlib import Path
 
 from kg import __version__
-
-
-class UserError(Exception):
-    """A problem the user can fix: printed as one line, exit status 2."""
+from kg.errors import UserError
 
 
 def _cmd_build(args: argparse.Namespace) -> int:

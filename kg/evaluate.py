@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from kg.errors import UserError
 from kg.extract import find_entities
 from kg.model import Document
 from kg.resolve import resolve_document
@@ -38,8 +39,6 @@ def _lines(path: str) -> TextIO:
     try:
         return open(path, encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
-        from kg.cli import UserError
-
         raise UserError(f"cannot read {path}: {exc.strerror}") from exc
 
 
@@ -53,8 +52,6 @@ def extract_jsonl(path: str, out: TextIO) -> None:
                 record = json.loads(line)
                 text = record["text"]
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                from kg.cli import UserError
-
                 raise UserError(f"{path}:{n}: not a JSON object with a 'text' field ({exc})") from exc
             record["entities"] = extract_text(text, str(record.get("id", n)))
             out.write(json.dumps(record, ensure_ascii=False) + "\n")

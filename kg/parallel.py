@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 
+from kg.errors import UserError
 from kg.memory import sweep_young
 from kg.stages import Outcome, process_path
 
@@ -52,8 +53,6 @@ def run_local(items: Iterable[tuple[str, str]], jobs: int = 1, cache_dir: str | 
         try:
             yield from pool.map(partial(_worker_process, cache_dir=cache_dir), items, chunksize=2)
         except BrokenProcessPool as exc:
-            from kg.cli import UserError
-
             raise UserError(
                 f"a -j worker process died ({exc}). A script that calls kg with -j must do so under "
                 "`if __name__ == '__main__':`; or run with -j 1"
@@ -93,8 +92,6 @@ def run_dask(
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        from kg.cli import UserError
-
         raise UserError("--engine dask needs dask.distributed: pip install 'kg[dask]'") from exc
     cluster = None
     if scheduler:

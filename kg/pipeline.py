@@ -20,6 +20,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.assemble import Assembler
+from kg.errors import UserError
 from kg.memory import GC_EVERY, sweep_young, young_gc_only
 from kg.model import Document
 from kg.stages import STAGES, Outcome, StageError, process, process_path
@@ -299,15 +300,11 @@ def build(
     wanted = list(WRITERS) if formats in ("all", "") else [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in WRITERS]
     if unknown:
-        from kg.cli import UserError
-
         raise UserError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(WRITERS)}")
     for p in map(Path, paths):
         if not p.exists():
             raise FileNotFoundError(2, "no such file or folder", str(p))
     if jobs < 1:
-        from kg.cli import UserError
-
         raise UserError("--jobs must be at least 1")
     report = Report()
     cache = (Path(cache_dir) if cache_dir else default_cache_dir(out)) if use_cache else None

@@ -53,6 +53,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import BNode, Node
 
+from kg.errors import UserError
 from kg.vocab import ONTOLOGY_DIR, PREFIXES
 
 QUERY_DIR = ONTOLOGY_DIR / "queries"
@@ -63,8 +64,6 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _user_error(message: str) -> Exception:
-    from kg.cli import UserError
-
     return UserError(message)
 
 
@@ -535,7 +534,7 @@ def run_query(
     """Run a named query or SPARQL text against a graph (a pyoxigraph store, an rdflib graph or a Turtle path).
 
     Unknown names, SPARQL syntax errors (with line and column), unknown
-    parameters and a missing graph file raise ``kg.cli.UserError``; the query is
+    parameters and a missing graph file raise ``kg.errors.UserError``; the query is
     checked before the graph is read.
     """
     label, text = load_query(query)

@@ -24,6 +24,7 @@ from pathlib import Path
 from rdflib import RDF, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SH
 
+from kg.errors import UserError
 from kg.vocab import KG, ONTOLOGY_DIR, PREFIXES
 
 SHAPES = ONTOLOGY_DIR / "shapes.ttl"
@@ -130,7 +131,6 @@ def validate_turtle(text: str, shapes: str | Path | None = None) -> ValidationRe
 
 def validate(path: str | Path = "exports/graph.ttl", shapes: str | Path | None = None) -> ValidationReport:
     """Validate the Turtle file at ``path``; a missing or unparsable file is a ``UserError``."""
-    from kg.cli import UserError
     from kg.query import parse_turtle_file
 
     shapes_path = Path(shapes) if shapes is not None else SHAPES

@@ -11,7 +11,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.cli import UserError, main
+from kg.cli import main
+from kg.errors import UserError
 from kg.export.rdf import rdf_graph, write_turtle
 from kg.graph import add_entity
 from kg.query import QUERY_DIR, load_store, named_queries, parse_params, run_query

@@ -6,7 +6,8 @@ import pytest
 from rdflib import RDF, SKOS, Literal, URIRef
 from rdflib.namespace import PROV
 
-from kg.cli import UserError, main
+from kg.cli import main
+from kg.errors import UserError
 from kg.export.rdf import rdf_graph, write_turtle
 from kg.validate import validate, validate_graph
 from kg.vocab import ID, KG
