@@ -15,17 +15,7 @@ from kg.extract import PRIORITY
 from kg.graph import add_entity, add_link, new_graph
 from kg.model import Extraction
 from kg.places import gazetteer
-
-#: Which entity types each relation may join (DESIGN.md §2).
-SIGNATURES = {
-    "holdsPosition": ({"Person"}, {"Agency", "Organization"}),
-    "affiliatedWith": ({"Person"}, {"Agency", "Organization"}),
-    "organizes": ({"Agency", "Organization"}, {"Initiative"}),
-    "participatesIn": ({"Person", "Organization", "Agency", "Place"}, {"Initiative"}),
-    "locatedIn": ({"Organization", "Agency", "Initiative"}, {"Place"}),
-    "partOf": ({"Place", "Organization", "Agency"}, {"Place", "Organization", "Agency"}),
-    "cooperatesWith": ({"Organization", "Agency"}, {"Organization", "Agency"}),
-}
+from kg.schema import allows
 
 
 def _add_votes(into: dict[str, int], votes: dict[str, int]) -> None:
@@ -200,11 +190,7 @@ class Assembler:
             )
 
         def fits(link: tuple[str, str, str, str, dict]) -> bool:
-            head, tail, relation = types[link[0]], types[link[1]], link[2]
-            heads, tails = SIGNATURES[relation]
-            if head not in heads or tail not in tails:
-                return False
-            return not (relation == "partOf" and head != tail and "Place" in (head, tail))
+            return allows(link[2], types[link[0]], types[link[1]])
 
         # one add_link per edge with all its evidence (not one per sentence: a hub edge's list is sorted once)
         grouped: dict[tuple[str, str, str, str], list[dict]] = {}

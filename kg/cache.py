@@ -95,7 +95,10 @@ def extractor_version() -> str:
 @lru_cache(maxsize=1)
 def assembly_version() -> str:
     """A hash of the code that turns extractions into a run's assembled state."""
-    return hashlib.sha256((_HERE / "assemble.py").read_bytes()).hexdigest()[:20]
+    h = hashlib.sha256()
+    for name in ("assemble.py", "schema.py"):
+        h.update((_HERE / name).read_bytes())
+    return h.hexdigest()[:20]
 
 
 def _hash(text: str) -> str:

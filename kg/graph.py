@@ -4,10 +4,10 @@ Shape (a ``networkx.MultiDiGraph``):
 
 * node key = the node's stable ASCII ``id`` (``agency-1f3a…``), attributes
   ``label`` (str, fullest official form), ``type`` (one of
-  ``model.ENTITY_TYPES``), ``aliases`` (sorted list of other surface forms),
+  ``schema.ENTITY_TYPES``), ``aliases`` (sorted list of other surface forms),
   ``mentions`` (int), ``documents`` (sorted list of document ids).
 * edge key = ``relation`` or ``relation:title``; attributes ``relation`` (one
-  of ``model.RELATIONS``), ``title`` (only on ``holdsPosition``, e.g. 厅长),
+  of ``schema.RELATIONS``), ``title`` (only on ``holdsPosition``, e.g. 厅长),
   ``evidence`` (list of ``{"document", "sentence", "start", "end"}``, sorted;
   offsets are into the document's text) and ``weight`` (len(evidence)).
 * ``G.graph["documents"]``: sorted list of ``{"id", "path", "sha256",
@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from kg.model import ENTITY_TYPES, RELATIONS
+from kg.schema import ENTITY_TYPES, RELATIONS
 
 
 def entity_id(type_: str, label: str) -> str:

@@ -16,20 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-#: The public entity types (DESIGN.md §2). The order is the display order.
-ENTITY_TYPES: tuple[str, ...] = ("Person", "Agency", "Organization", "Place", "Initiative")
-
-#: The public relations (DESIGN.md §2).
-RELATIONS: tuple[str, ...] = (
-    "holdsPosition",
-    "affiliatedWith",
-    "organizes",
-    "participatesIn",
-    "locatedIn",
-    "partOf",
-    "cooperatesWith",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
@@ -106,19 +92,6 @@ class Document:
             else:
                 return s
         return None
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """Where an edge is stated: document id, the sentence, its offsets."""
-
-    document: str
-    sentence: str
-    start: int
-    end: int
-
-    def as_dict(self) -> dict:
-        return {"document": self.document, "sentence": self.sentence, "start": self.start, "end": self.end}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,8 @@
 """The kg vocabulary as code: one closed namespace, equal to ``ontology/kg.ttl``.
 
+The entity classes and relations are the schema's (``kg.schema``); the rest of
+the terms are listed here.
+
 ``KG.Persn`` raises ``AttributeError`` (``_fail = True``), so a typo in a
 class or property name fails at import time instead of writing a term nobody
 declared. ``tests/test_rdf.py`` keeps this list and the ontology equal.
@@ -14,9 +17,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import cast
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
+
+from kg.schema import ENTITY_TYPES, RELATIONS
 
 #: Where the ontology, shapes and named queries live (the repository's ``ontology/``).
 ONTOLOGY_DIR = Path(os.environ.get("KG_ONTOLOGY_DIR") or Path(__file__).resolve().parent.parent / "ontology")
@@ -29,48 +35,39 @@ DATA_BASE = "https://kg.example.org/id/"
 ID = Namespace(DATA_BASE)
 
 
-class KG(DefinedNamespace):
-    """Classes and properties of ``ontology/kg.ttl``."""
-
-    _NS = Namespace(VOCAB_BASE)
-    _fail = True
-
-    # classes
-    Entity: URIRef
-    Person: URIRef
-    Agency: URIRef
-    Organization: URIRef
-    Place: URIRef
-    Initiative: URIRef
-    Post: URIRef
-    Document: URIRef
-    Evidence: URIRef
-    Statement: URIRef
-
-    # the seven relations (model.RELATIONS)
-    holdsPosition: URIRef
-    affiliatedWith: URIRef
-    organizes: URIRef
-    participatesIn: URIRef
-    locatedIn: URIRef
-    partOf: URIRef
-    cooperatesWith: URIRef
-
+#: Terms of ``ontology/kg.ttl`` besides the entity types and relations (which come from ``kg.schema``).
+_OTHER_CLASSES = ("Entity", "Post", "Document", "Evidence", "Statement")
+_OTHER_PROPERTIES = (
     # posts
-    holds: URIRef
-    postIn: URIRef
-    post: URIRef
-    title: URIRef
-
+    "holds",
+    "postIn",
+    "post",
+    "title",
     # mentions and documents
-    mentionCount: URIRef
-    mentionedIn: URIRef
-    fileName: URIRef
-    sha256: URIRef
-    headline: URIRef
-    charCount: URIRef
-    start: URIRef
-    end: URIRef
+    "mentionCount",
+    "mentionedIn",
+    "fileName",
+    "sha256",
+    "headline",
+    "charCount",
+    "start",
+    "end",
+)
+
+#: Classes and properties of ``ontology/kg.ttl``, a closed namespace: ``KG.holdsPosition``, ``KG.Person``.
+KG = cast(
+    "type[DefinedNamespace]",
+    type(
+        "KG",
+        (DefinedNamespace,),
+        {
+            "__doc__": "Classes and properties of ``ontology/kg.ttl``.",
+            "__annotations__": dict.fromkeys((*_OTHER_CLASSES, *ENTITY_TYPES, *RELATIONS, *_OTHER_PROPERTIES), URIRef),
+            "_NS": Namespace(VOCAB_BASE),
+            "_fail": True,
+        },
+    ),
+)
 
 
 #: Prefixes bound in graph.ttl and offered to ``kg query`` (nothing else is bound).

@@ -110,7 +110,7 @@ def test_page_is_self_contained_and_deterministic(sample_graph):
 
 def test_large_graph_is_capped_with_layout_and_no_physics():
     from kg.graph import add_entity, add_link, new_graph
-    from kg.model import ENTITY_TYPES, RELATIONS
+    from kg.schema import ENTITY_TYPES, RELATIONS
 
     rnd = random.Random(7)
     G = new_graph()
@@ -207,7 +207,7 @@ def test_large_page_opens_fast_without_physics(chromium, tmp_path):
 
     from kg.export.screenshot import open_page
     from kg.graph import add_entity, add_link, new_graph
-    from kg.model import ENTITY_TYPES, RELATIONS
+    from kg.schema import ENTITY_TYPES, RELATIONS
 
     rnd = random.Random(3)
     G = new_graph()

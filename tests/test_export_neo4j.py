@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kg.export.neo4j import ARRAY_DELIMITER, IMPORT_COMMAND, relationship_type, write_neo4j
-from kg.model import ENTITY_TYPES, RELATIONS
+from kg.schema import ENTITY_TYPES, RELATIONS
 
 # neo4j-admin header: <name>:<field_type>; property types may end in [] (arrays).
 PROPERTY_TYPES = {

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from kg.export._text import clean_text
 from kg.graph import add_entity, add_link, new_graph
-from kg.model import ENTITY_TYPES, RELATIONS
+from kg.schema import ENTITY_TYPES, RELATIONS
 
 PAYLOADS = [
     "<script>alert(1)</script>",

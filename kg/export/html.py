@@ -49,7 +49,7 @@ import networkx as nx
 from kg.export import atomic_write
 from kg.export._style import layout, node_size, relation_style, type_style
 from kg.graph import sorted_graph
-from kg.model import ENTITY_TYPES, RELATIONS
+from kg.schema import ENTITY_TYPES, RELATIONS
 
 #: Above this many nodes, physics is off and the precomputed layout is final.
 PHYSICS_MAX_NODES = 500
