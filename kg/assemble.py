@@ -11,7 +11,7 @@ from operator import itemgetter
 
 import networkx as nx
 
-from kg.extract import PRIORITY
+from kg.extract.merge import PRIORITY
 from kg.graph import add_entity, add_link, new_graph
 from kg.model import Extraction
 from kg.places import gazetteer

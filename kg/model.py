@@ -69,6 +69,9 @@ class Document:
     context_city: str = ""
     sentences: tuple[Sentence, ...] = ()
     mentions: tuple[Mention, ...] = ()
+    #: named things inside the names of ``mentions`` (the place 唐山 in 唐山工业职业技术学院, the
+    #: parent body of a unit), found by the entity stage, resolved like mentions, used by relations
+    inner: tuple[Mention, ...] = ()
     relations: tuple[Relation, ...] = ()
     warnings: tuple[str, ...] = field(default=())
 

@@ -16,28 +16,22 @@ articles.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import replace
-from functools import lru_cache
 
 from kg import lexicon
-from kg.extract import _title_re, find_agencies, find_organizations, find_places
 from kg.model import Document, Mention, Relation, Sentence
+from kg.patterns import title_pattern, trigger_pattern
 from kg.places import LEVEL_RANK, gazetteer
-from kg.resolve import canonical
-from kg.textio import make_document
 
 ORGS = ("Agency", "Organization")
 _CLAUSE_END = set("，,。；;！!？?\n")
 
-ORGANIZE = re.compile(
-    "主办|承办|举办|举行|召开|组织开展|组织实施|组织|启动组建|启动|组建|发起|设立|设置|推行|实施|开展|印发|制定|出台|发布|建立|牵头|创办|成立|推出|开通|开设"
-)
-PARTICIPATE = re.compile("参加|参与|出席|加入|入选|承担|参赛|答辩|入围|亮相|受邀")
-HOLD_EVENT = re.compile("举办|举行|召开|开幕|落幕|启动|开班|落地|开展|推行|实施|建立|建设")
-COOPERATE = re.compile("合作|签订|签署|共建|协议|会诊|联合|协同|携手|共同|对接|洽谈|交流")
-LINKERS = re.compile("^(?:、|和|与|及|同|以及|联合|协同|携手)$")
+ORGANIZE = trigger_pattern("organize")
+PARTICIPATE = trigger_pattern("participate")
+HOLD_EVENT = trigger_pattern("hold_event")
+COOPERATE = trigger_pattern("cooperate")
+LINKERS = frozenset(lexicon.relation_triggers()["linker"])
 
 
 class _Index:
@@ -47,6 +41,13 @@ class _Index:
         self.doc = doc
         self.starts = [m.start for m in doc.mentions]  # doc.mentions is sorted by start
         self._dominant: dict[str, Mention | None] = {}
+        #: (start, end) of a mention -> the named things inside its name (``Document.inner``)
+        self.inner: dict[tuple[int, int], list[Mention]] = {}
+        for part in doc.inner:  # mentions are disjoint: the one that holds a part starts last before it
+            i = bisect_right(self.starts, part.start) - 1
+            if i >= 0 and doc.mentions[i].end >= part.end:
+                m = doc.mentions[i]
+                self.inner.setdefault((m.start, m.end), []).append(part)
         self.systems: dict[str, Mention] = {}
         for m in doc.mentions:
             if m.type == "Initiative":
@@ -77,7 +78,7 @@ def _holds_position(ix: _Index, sent: Sentence, ms: list[Mention]) -> list[Relat
     """<org> [党组] <title>(、<title>)* <person>: 省科技厅党组副书记、副厅长郭玉明."""
     doc = ix.doc
     out = []
-    title_re = _title_re()
+    title_re = title_pattern()
     text = doc.text
     by_end = {m.end: m for m in ms if m.type in ORGS}
     for p in ms:
@@ -138,7 +139,7 @@ def _subjects_before(doc: Document, ms: list[Mention], pos: int, types) -> list[
     cursor = pos
     for m in reversed(before):
         gap = doc.text[m.end : cursor]
-        if group and not LINKERS.match(gap.strip()):
+        if group and gap.strip() not in LINKERS:
             break
         if not group and (len(gap) > 12 or _CLAUSE_END & set(gap)):
             break
@@ -196,34 +197,13 @@ def _trigger_relations(ix: _Index, sent: Sentence, ms: list[Mention]) -> list[Re
     return out
 
 
-_ADVERBS = (
-    "共同",
-    "联合",
-    "先后",
-    "分别",
-    "正式",
-    "成功",
-    "顺利",
-    "专门",
-    "首批",
-    "全面",
-    "积极",
-    "再次",
-    "还",
-    "也",
-    "将",
-    "已",
-    "启动",
-)
-
-
 def _adverb_len(text: str, pos: int) -> int:
     """Length of adverbs right before a trigger (共同|主办), so the subject is found before them."""
     total = 0
     changed = True
     while changed:
         changed = False
-        for adv in _ADVERBS:
+        for adv in lexicon.relation_triggers()["adverb"]:
             if text.startswith(adv, pos - total - len(adv)):
                 total += len(adv)
                 changed = True
@@ -273,34 +253,14 @@ def _containment(ix: _Index, sent: Sentence, ms: list[Mention]) -> list[Relation
         if a.type in ORGS and b.type in ORGS and gap in ("旗下", "下属", "所属"):
             out.append(Relation("partOf", b, a, sent))
     for m in ms:
-        if m.type not in ("Agency", "Organization", "Initiative"):
-            continue
-        places, inner_orgs = _name_parts(m.text)
-        parent = max(
-            (o for o in inner_orgs if o.start == 0 and o.end < len(m.text) - 1), key=lambda o: o.end, default=None
-        )
-        if parent is not None and m.type in ORGS:
-            pm = _inner(doc, Mention(m.start, m.start + parent.end, parent.type, parent.text, "inner"))
-            out.append(Relation("partOf", m, pm, sent))
-        for p in places:
-            if p.start == 0 or text[m.start + p.start - 1 : m.start + p.start] in "(（·":
-                pm = _inner(doc, Mention(m.start + p.start, m.start + p.end, "Place", p.text, "inner"))
-                out.append(Relation("locatedIn", m, pm, sent))
-                break
+        parts = ix.inner.get((m.start, m.end), ())
+        for part in parts:
+            if part.type in ORGS:
+                out.append(Relation("partOf", m, part, sent))
+        for part in parts:
+            if part.type == "Place":
+                out.append(Relation("locatedIn", m, part, sent))
     return out
-
-
-@lru_cache(maxsize=1 << 14)
-def _name_parts(name: str) -> tuple[tuple[Mention, ...], tuple[Mention, ...]]:
-    """The places and the agencies/organisations inside a name (memoised: names recur)."""
-    inner = make_document("_", name)
-    places = find_places(inner)
-    return tuple(places), tuple(find_agencies(inner, places) + find_organizations(inner, places))
-
-
-def _inner(doc: Document, m: Mention) -> Mention:
-    """A mention found inside another one's name, resolved like any other."""
-    return replace(m, key=canonical(m, doc.context_province, doc.context_city))
 
 
 def _lower(child: Mention, parent: Mention) -> bool:

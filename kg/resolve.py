@@ -24,8 +24,8 @@ from dataclasses import replace
 from functools import lru_cache
 
 from kg import lexicon
-from kg.extract import _agency_re
 from kg.model import Document, Mention
+from kg.patterns import agency_pattern
 from kg.places import gazetteer
 
 _LEVEL_CHARS = {"省": "province", "市": "city"}
@@ -115,7 +115,7 @@ def _expand_level(text: str, province: str, city: str, short_places: bool = True
 
 def _canonical_agency(text: str, province: str, city: str) -> str:
     text = _expand_level(text, province, city)
-    m = _agency_re().search(text)
+    m = agency_pattern().search(text)
     if m:
         domain = lexicon.gov_domains().get(m.group("domain"), m.group("domain"))
         suffix = m.group("suffix")
@@ -184,7 +184,9 @@ def resolve_document(doc: Document) -> Document:
         if m.type in ("Agency", "Organization") and _bare_body(key):
             key = ""  # 县委 with no county in sight: a mention, but no definite body
         resolved.append(replace(m, key=key))
-    doc = replace(doc, context_province=province, context_city=city).with_mentions(resolved)
+    # the parts of names (kg.extract.parts) are resolved alike; a bare 县委 inside a name keeps its text
+    inner = tuple(replace(m, key=canonical(m, province, city)) for m in doc.inner)
+    doc = replace(doc, context_province=province, context_city=city, inner=inner).with_mentions(resolved)
     extra = _defined_aliases(doc)
     if extra:
         doc = doc.with_mentions(list(doc.mentions) + extra)

@@ -29,7 +29,7 @@ def doc(text):
     ],
 )
 def test_places(text, expected):
-    assert spans(find_places(doc(text))) == expected
+    assert spans(find_places(doc(text), {})) == expected
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_places(text, expected):
 )
 def test_agencies(text, expected):
     d = doc(text)
-    assert spans(find_agencies(d, find_places(d))) == expected
+    assert spans(find_agencies(d, {"places": find_places(d, {})})) == expected
 
 
 @pytest.mark.parametrize(
@@ -60,8 +60,9 @@ def test_agencies(text, expected):
 )
 def test_organizations(text, expected):
     d = doc(text)
-    places = find_places(d)
-    assert spans(find_organizations(d, places + find_agencies(d, places))) == expected
+    found = {"places": find_places(d, {})}
+    found["agencies"] = find_agencies(d, found)
+    assert spans(find_organizations(d, found)) == expected
 
 
 @pytest.mark.parametrize(
@@ -77,7 +78,7 @@ def test_organizations(text, expected):
     ],
 )
 def test_persons_next_to_titles(text, expected):
-    assert spans(find_persons(doc(text)), "Person") == expected
+    assert spans(find_persons(doc(text), {}), "Person") == expected
 
 
 @pytest.mark.parametrize(
@@ -96,7 +97,7 @@ def test_persons_next_to_titles(text, expected):
     ],
 )
 def test_initiatives(text, expected):
-    assert spans(find_initiatives(doc(text))) == expected
+    assert spans(find_initiatives(doc(text), {})) == expected
 
 
 def test_merge_keeps_one_mention_per_span_and_offsets_match_text():
@@ -123,3 +124,29 @@ def test_short_forms_resolve_to_the_official_name(text, surface, label):
     d = resolve_document(find_entities(doc(text)))
     keys = {m.text: m.key for m in d.mentions}
     assert keys[surface] == label
+
+
+def test_every_finder_has_one_signature_and_runs_in_one_list():
+    from kg.extract import FINDERS
+
+    d = doc("8月13日,省科技厅厅长龙奋杰在石家庄市召开会议,推行科技特派员制度。")
+    found: dict = {}
+    for name, finder in FINDERS:
+        found[name] = finder(d, found)
+        assert all(d.text[m.start : m.end] == m.text for m in found[name]), name
+    assert {m.text for m in found["agencies"]} == {"省科技厅"}
+    assert {m.text for m in found["initiatives"]} == {"科技特派员制度"}
+
+
+@pytest.mark.parametrize(
+    ("text", "outer", "parts"),
+    [
+        ("唐山工业职业技术学院选派专家。", "唐山工业职业技术学院", [("唐山", "Place")]),
+        ("省农林科学院石家庄果树研究所的专家。", "省农林科学院石家庄果树研究所", [("省农林科学院", "Organization")]),
+    ],
+)
+def test_the_named_parts_of_a_name_are_kept_for_the_relations(text, outer, parts):
+    d = find_entities(doc(text))
+    m = next(m for m in d.mentions if m.text == outer)
+    inside = [(p.text, p.type) for p in d.inner if m.start <= p.start and p.end <= m.end]
+    assert inside == parts

@@ -86,3 +86,53 @@ def place_abbreviations() -> dict[str, str]:
         short, full = line.split("\t")
         out.setdefault(short, full)
     return out
+
+
+@cache
+def name_followers() -> tuple[str, ...]:
+    """Words that end a personal name when they follow it, in the file's order (龙奋杰|表示)."""
+    return tuple(dict.fromkeys(_lines("name_followers.txt")))
+
+
+@cache
+def weak_surnames() -> frozenset[str]:
+    """One-character surnames that are also everyday words (和, 于, 高)."""
+    return frozenset(_lines("weak_surnames.txt"))
+
+
+@cache
+def pos_classes() -> dict[str, frozenset[str]]:
+    """jieba part-of-speech tags by class: ``stop``, ``proper``, ``initiative``."""
+    out = {}
+    for line in _lines("pos_classes.tsv"):
+        name, tags = line.split("\t")
+        out[name] = frozenset(tags.split())
+    return out
+
+
+@cache
+def weak_initiative_heads() -> tuple[str, ...]:
+    """Initiative heads that need a quoted, numbered or proper name before them (活动, 项目)."""
+    return tuple(_lines("weak_initiative_heads.txt"))
+
+
+@cache
+def level_words() -> frozenset[str]:
+    """Words that state the level of a body (省, 国家, 中共)."""
+    return frozenset(_lines("level_words.txt"))
+
+
+@cache
+def level_prefixes() -> tuple[str, ...]:
+    """Level prefixes of a department's name, in the order they are tried (中共中央 before 中央)."""
+    return tuple(_lines("level_prefixes.txt"))
+
+
+@cache
+def relation_triggers() -> dict[str, tuple[str, ...]]:
+    """Trigger words of the relation rules by kind, in the file's order (the first that matches wins)."""
+    out = {}
+    for line in _lines("relation_triggers.tsv"):
+        kind, words = line.split("\t")
+        out[kind] = tuple(words.split())
+    return out

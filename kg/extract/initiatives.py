@@ -1,0 +1,121 @@
+"""Initiatives: programmes, systems, campaigns, funds, named events and policy documents.
+
+* 《关于推行基层科技特派员制度的指导意见》: a named policy document;
+* “京津冀青年科学家论坛”, “我为群众办实事”实践活动: quoted names;
+* 科技特派员制度, 县域科技跃升计划: a name ending in an initiative head word
+  (``lexicon.initiative_suffixes``), its generic qualifiers (基层, 全省, 2019年) dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg import lexicon
+from kg.extract.words import HAN, STOP_WORDS, dictionary, ends_a_word, left_tokens
+from kg.model import Document, Mention
+from kg.patterns import initiative_head_pattern
+from kg.places import gazetteer
+
+_QUOTED = re.compile(r"“([^“”\n]{2,30})”")
+_BOOK = re.compile(r"《([^《》\n]{2,60})》")
+#: 《…方案(试行)》: a document title with a qualifier after its head word
+_DOCUMENT_HEAD = re.compile(r"(方案|意见|通知|办法|规划|纲要|条例|规定)[（(]")
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+[届期批次]")
+_YEAR = re.compile(r"\d{4}年度?|\d{4}(?!年)")
+
+
+def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = None) -> list[Mention]:
+    """Programmes, systems, campaigns, funds, named events and policy documents.
+
+    A name found by its head word must end where a word ends (国际货币基金|组织 is no fund).
+    """
+    text = doc.text
+    out = []
+    doc_suffixes = lexicon.policy_document_suffixes()
+    for m in _BOOK.finditer(text):
+        title = m.group(1)
+        if title.endswith(doc_suffixes) or _DOCUMENT_HEAD.search(title):
+            out.append(Mention(m.start(), m.end(), "Initiative", m.group(0), "document"))
+    suffix_re = initiative_head_pattern()
+    heads = lexicon.initiative_suffixes()
+    weak = lexicon.weak_initiative_heads()
+    for m in _QUOTED.finditer(text):
+        inner = m.group(1)
+        if any(ch in inner for ch in "，,。；;、！？?!"):
+            continue
+        if inner.endswith(heads) and len(inner) >= 4:
+            out.append(Mention(m.start() + 1, m.end() - 1, "Initiative", inner, "quoted"))
+            continue
+        # a head within a few characters after the quote: “四个一”科技示范工程
+        tail = re.match(f"[{HAN}]{{0,6}}?(?:{suffix_re.pattern})", text[m.end() : m.end() + 10])
+        if tail:
+            end = m.end() + tail.end()
+            out.append(Mention(m.start(), end, "Initiative", text[m.start() : end], "quoted"))
+    for m in suffix_re.finditer(text):
+        end = m.end()
+        head = m.group(0)
+        start, proper = _initiative_left(text, m.start())
+        body = text[start : m.start()]
+        if len(body) < 3 or not _specific(body, proper, weak=head in weak):
+            continue
+        out.append(Mention(start, end, "Initiative", text[start:end], "initiative"))
+    return [m for m in out if m.source == "document" or ends_a_word(text, m.end)]
+
+
+def _specific(body: str, proper: bool, weak: bool) -> bool:
+    """Is ``body`` a name rather than a description (科研|项目, 长效|机制)?"""
+    if proper or _ORDINAL.search(body) or "·" in body:
+        return True
+    if weak:
+        return False
+    return len(body) >= 4 or body not in dictionary()
+
+
+def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
+    """Where an initiative name that ends with a head word begins, and whether it is proper.
+
+    Nouns, names and ordinals belong to the name, and up to two verbs
+    (可持续发展议程创新示范区, 跃升计划); function words, verbs that introduce
+    a name (推行, 实施: ``lexicon.boundary_words``), counts and punctuation end it.
+    """
+    start = head_start
+    proper = False
+    verbs = 0
+    ok_pos = lexicon.pos_classes()["initiative"]
+    taken: list[tuple[str, str]] = []
+    for word, flag in reversed(left_tokens(text, head_start, 24)):
+        if word in STOP_WORDS:
+            break
+        if flag == "v":
+            if verbs >= 2:
+                break
+            verbs += 1
+        elif (
+            flag == "m"
+            and not (word.startswith("第") or (word.isdigit() and len(word) == 4))
+            or flag not in ok_pos
+            and not flag.startswith("v")
+            and word != "·"
+        ):
+            break
+        start -= len(word)
+        taken.append((word, flag))
+        if flag in ("ns", "nt", "nz", "nr", "j", "eng") or gazetteer().lookup(word):
+            proper = True
+    # a name does not begin with a verb: 做好|省级科技计划
+    while taken and taken[-1][1] == "v":
+        start += len(taken.pop()[0])
+    # drop generic qualifiers and dates at the front: 全省|科技创新专题研讨班, 2020年|…
+    changed = True
+    while changed and start < head_start:
+        changed = False
+        m = _YEAR.match(text[start:head_start])
+        if m:
+            start += m.end()
+            changed = True
+        for mod in lexicon.generic_modifiers():
+            if text.startswith(mod, start) and head_start - start > len(mod) + 1:
+                start += len(mod)
+                changed = True
+                break
+    return start, proper

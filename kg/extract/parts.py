@@ -1,0 +1,57 @@
+"""The named things inside a name: the place 唐山 in 唐山工业职业技术学院, the parent 省农林科学院 in
+省农林科学院石家庄果树所.
+
+The relation rules link a body to its parent (partOf) and to its place
+(locatedIn) from these; they are found once, here, by the same finders run on
+the name alone (memoised: names recur across a corpus).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from kg.model import Document, Mention
+
+#: Characters after which a place in a name is the body's place: (河北·衡水)
+_PLACE_OPENERS = "(（·"
+
+
+def name_parts(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """For each agency, organisation or initiative: its parent body and its place, as inner mentions.
+
+    The parent is the longest agency or organisation at the start of the name
+    that ends before its last two characters; the place, the first place at its
+    start or after an opening bracket or a middle dot.
+    """
+    text = doc.text
+    out: list[Mention] = []
+    for m in mentions:
+        if m.type not in ("Agency", "Organization", "Initiative"):
+            continue
+        places, bodies = _parts(m.text)
+        if m.type != "Initiative":
+            parent = max(
+                (o for o in bodies if o.start == 0 and o.end < len(m.text) - 1), key=lambda o: o.end, default=None
+            )
+            if parent is not None:
+                out.append(Mention(m.start, m.start + parent.end, parent.type, parent.text, "inner"))
+        for p in places:
+            if p.start == 0 or text[m.start + p.start - 1 : m.start + p.start] in _PLACE_OPENERS:
+                out.append(Mention(m.start + p.start, m.start + p.end, "Place", p.text, "inner"))
+                break
+    return out
+
+
+@lru_cache(maxsize=1 << 14)
+def _parts(name: str) -> tuple[tuple[Mention, ...], tuple[Mention, ...]]:
+    """The places and the agencies/organisations the finders see in ``name`` alone."""
+    from kg.extract.bodies import find_agencies, find_organizations
+    from kg.extract.places import find_places
+    from kg.textio import make_document
+
+    inner = make_document("_", name)
+    places = find_places(inner)
+    found = {"places": places}
+    agencies = find_agencies(inner, found)
+    found["agencies"] = agencies
+    return tuple(places), tuple(agencies + find_organizations(inner, found))

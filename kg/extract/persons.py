@@ -1,0 +1,117 @@
+"""People: a name next to a title (厅长龙奋杰, 王广鹏教授), in a byline, or found by the tagger.
+
+A name begins with a surname (``lexicon.surnames``); its length comes from the
+tagger where it agrees, else from what follows it: a title, a word that
+follows names (``lexicon.name_followers``), punctuation.
+"""
+
+from __future__ import annotations
+
+from kg import lexicon
+from kg.extract.words import PUNCT, crosses_word_end, dictionary, is_han
+from kg.model import Document, Mention
+from kg.patterns import title_pattern
+from kg.segment import word_pos
+
+#: Titles that mark a byline: one title, several names (记者方素菊、刘禹彤).
+BYLINE_TITLES = ("记者", "通讯员")
+
+
+def find_persons(doc: Document, found: dict[str, list[Mention]]) -> list[Mention]:
+    """People named next to a title (厅长龙奋杰, 研究员冯建忠, 王广鹏教授) or in a byline,
+    and the people the tagger finds (``found["tagger"]``)."""
+    crf = found.get("tagger", [])
+    text = doc.text
+    crf_names = {m.start: m.end for m in crf if m.type == "Person"}
+    out = []
+    title_re = title_pattern()
+    for m in title_re.finditer(text):
+        pos = m.end()
+        # titles in a row: 厅党组书记、厅长龙奋杰
+        while pos < len(text) and text[pos] in " 、":
+            nxt = title_re.match(text, pos + 1)
+            if not nxt:
+                break
+            pos = nxt.end()
+        while pos < len(text) and text[pos] == " ":
+            pos += 1
+        source = "byline" if m.group(0) in BYLINE_TITLES else "title"
+        while True:
+            end = name_at(text, pos, crf_names)
+            if not end or (end - pos) < 2:
+                break
+            out.append(Mention(pos, end, "Person", text[pos:end], source))
+            # 记者方素菊、刘禹彤 / 通讯员李瑞坤、王倩: one title, several names
+            if end < len(text) and text[end] == "、" and source == "byline":
+                pos = end + 1
+                continue
+            break
+    # names the tagger finds elsewhere: 王广鹏教授, 毕凤萍
+    out.extend(m for m in crf if m.type == "Person")
+    return sorted(set(out), key=lambda m: (m.start, m.end, m.source))
+
+
+def name_at(text: str, start: int, crf_names: dict[int, int]) -> int:
+    """End of a Chinese personal name starting at ``start`` (0 if none).
+
+    >>> name_at("厅长龙奋杰在会上", 2, {})
+    5
+    >>> name_at("专家科技特派员智力支持", 7, {})
+    0
+    """
+    end = _name_guess(text, start, crf_names)
+    if not end or start in crf_names:
+        return end
+    # a dictionary word running across the end, or a whole common word, is no name
+    if crosses_word_end(text, start, end):
+        return 0
+    name = text[start:end]
+    if name in dictionary() and not word_pos(name).startswith("nr"):
+        return 0
+    return end
+
+
+def _name_guess(text: str, start: int, crf_names: dict[int, int]) -> int:
+    """The length of a name by its surname and what follows it.
+
+    The name must begin with a surname; its length comes from the tagger when
+    it agrees, else from what follows (a title, a verb, punctuation).
+    """
+    sur = lexicon.surnames()
+    followers = lexicon.name_followers()
+    if start >= len(text):
+        return 0
+    if text[start : start + 2] in sur:
+        given_min = start + 3
+        sur_len = 2
+    elif text[start] in sur:
+        given_min = start + 2
+        sur_len = 1
+    else:
+        return 0
+    if start in crf_names and 2 <= crf_names[start] - start <= 12:
+        return crf_names[start]  # the tagger knows long and foreign names (贾亚拉莉达)
+    if text[start] in lexicon.weak_surnames() and sur_len == 1:
+        return 0
+    chars = 0
+    for i in range(start + sur_len, min(start + sur_len + 2, len(text))):
+        if not is_han(text[i]):
+            break
+        chars += 1
+    if chars == 0:
+        return 0
+    end2, end3 = start + sur_len + 1, start + sur_len + 2
+    if chars == 1 or end2 < given_min:
+        return end2 if chars >= 1 and end2 >= given_min else 0
+    rest3 = text[end3 : end3 + 2]
+    rest2 = text[end2 : end2 + 2]
+    if not rest3 or rest3[0] in PUNCT or rest3.startswith(followers) or title_pattern().match(text, end3):
+        if rest2.startswith(followers) and text[end2 : end2 + 1] not in ("说",):
+            # 李晶表示: the third character begins the next word
+            follower = next(f for f in followers if rest2.startswith(f))
+            if len(follower) == 2:
+                return end2
+        return end3
+    if rest2[:1] in PUNCT or rest2.startswith(followers):
+        return end2
+    return end3

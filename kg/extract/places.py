@@ -1,0 +1,99 @@
+"""Places: administrative divisions and countries, towns and villages after a division, zones.
+
+The divisions come from the gazetteer (``kg.places``), matched in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+
+from kg.extract.words import HAN, PUNCT
+from kg.model import Document, Mention
+from kg.places import gazetteer
+
+
+def find_places(doc: Document, found: dict[str, list[Mention]] | None = None) -> list[Mention]:
+    """Administrative divisions and countries from the gazetteer.
+
+    Full names always count. A short form (唐山 for 唐山市) counts when it is a
+    prefecture or province, or when the document also names the full form or
+    the enclosing division, so 合作 (a county in Gansu, and a common word)
+    is not a place in a Hebei article.
+    """
+    g = gazetteer()
+    text = doc.text
+    found_names = g.find(text)
+    full_names = {surface for _, _, surface in found_names if any(p.name == surface for p in g.lookup(surface))}
+    named_parents = set()
+    for _, _, surface in found_names:
+        places = g.lookup(surface)
+        if places and (places[0].name == surface or places[0].level in ("province", "city")):
+            named_parents.add(places[0].name)
+    out = []
+    for start, end, surface in found_names:
+        places = g.lookup(surface)
+        if not places:
+            continue
+        best = places[0]
+        if best.name == surface:
+            out.append(Mention(start, end, "Place", surface, "place"))
+            continue
+        ok = best.level in ("province", "city") or best.name in full_names or best.parent in named_parents
+        if best.level in ("province", "city"):
+            # a prefecture short form followed by 县/市/区 is part of a longer name
+            ok = True
+        if ok and len(surface) >= 2:
+            out.append(Mention(start, end, "Place", surface, "place-short"))
+    out.extend(_find_addresses(doc, out))
+    out.extend(_find_zones(doc))
+    return out
+
+
+_LOCAL_UNIT = re.compile(f"[{HAN}]{{1,5}}?(?:街道|镇|乡|村)(?![{HAN}]{{0,1}}(?:民|委|级|干部|里|上|内|外|口))")
+#: Words ending in a division suffix that name no place.
+_NOT_UNITS = ("街道", "乡镇", "村镇", "城镇", "城乡", "乡村")
+
+
+def _find_addresses(doc: Document, places: list[Mention]) -> list[Mention]:
+    """Towns and villages written after a known division: 玉田县|彩虹镇, 兴旺寨乡|何家峪村."""
+    text = doc.text
+    out = []
+    ends = {m.end: m for m in places}
+    starts = {m.start for m in places}
+    frontier = deque(sorted(ends))
+    seen = set()
+    while frontier:
+        pos = frontier.popleft()
+        if pos in seen:
+            continue
+        seen.add(pos)
+        m = _LOCAL_UNIT.match(text, pos)
+        if not m or pos in starts or any(i in starts for i in range(pos, m.end())):
+            continue
+        # the shortest unit that ends in a division suffix, not running into a word
+        span = m.group(0)
+        if any(ch in PUNCT for ch in span) or span in _NOT_UNITS:
+            continue
+        mention = Mention(pos, m.end(), "Place", span, "address")
+        out.append(mention)
+        frontier.append(m.end())
+    return out
+
+
+_ZONE = re.compile(f"[{HAN}]{{2,6}}?(?:高新技术产业开发区|经济技术开发区|高新区|开发区|经济区|新区|自贸区)")
+
+
+def _find_zones(doc: Document) -> list[Mention]:
+    """Development zones named after a place: 燕郊高新区, 唐山高新区."""
+    g = gazetteer()
+    out = []
+    for m in _ZONE.finditer(doc.text):
+        span = m.group(0)
+        for i in range(len(span) - 2):
+            head = span[i:]
+            body = head[: head.find("高新") if "高新" in head else len(head) - 3]
+            if body and (g.lookup(body) or g.lookup(body + "镇") or g.lookup(body + "乡")):
+                out.append(Mention(m.start() + i, m.end(), "Place", head, "place"))
+                break
+    return out

@@ -1,0 +1,115 @@
+"""The statistical tagger's spans (a character CRF, ``kg.ner``), cleaned by rules that can see its mistakes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from kg import lexicon
+from kg.extract.words import dictionary
+from kg.model import Document, Mention
+from kg.patterns import agency_pattern
+from kg.places import gazetteer
+
+_KINDS = {"PER": "Person", "LOC": "Place", "ORG": "Organization"}
+
+
+def find_tagged(doc: Document, found: dict[str, list[Mention]] | None = None) -> list[Mention]:
+    """PER/LOC/ORG spans from the character CRF shipped in ``kg/data``, cleaned, retyped and split."""
+    cleaned = [_retype(c) for c in map(_clean, _tag(doc)) if c is not None]
+    return [piece for c in cleaned for piece in (_split_place(c) if c.type == "Place" else [c])]
+
+
+def _tag(doc: Document) -> list[Mention]:
+    from kg.ner import default_tagger
+
+    tagger = default_tagger()
+    out = []
+    for sent, spans in zip(doc.sentences, tagger.tag_many([s.text for s in doc.sentences])):
+        for start, end, label in spans:
+            s, e = sent.start + start, sent.start + end
+            out.append(Mention(s, e, _KINDS[label], doc.text[s:e], "crf"))
+    return out
+
+
+def _clean(m: Mention) -> Mention | None:
+    """Keep what the tagger finds where it is plausible as a name.
+
+    Drops spans the sequence model gets wrong in a way rules can see: a
+    person whose name begins with a place (玉田晶玉 of 玉田晶玉科技), an
+    organisation that is only a head word or a generic description
+    (研究院, 三甲医院, 厅党组); trims surrounding spaces.
+    """
+    text = m.text
+    lead = len(text) - len(text.lstrip())
+    trail = len(text) - len(text.rstrip())
+    if lead or trail:
+        m = Mention(m.start + lead, m.end - trail, m.type, text.strip(), m.source)
+        text = m.text
+    if not text:
+        return None
+    if m.type == "Person":
+        g = gazetteer()
+        if any(p.level in ("province", "city", "county") for n in (2, 3) for p in g.lookup(text[:n])):
+            return None
+        return m
+    if m.type in ("Organization", "Agency"):
+        suffixes = lexicon.org_suffixes()
+        if suffixes.get(text, ("", ""))[1] == "name":
+            return m  # 国务院, 省委: a head that is a name by itself
+        heads = [s for s in suffixes if text.endswith(s) and suffixes[s][1] != "gov"]
+        head = max(heads, key=len) if heads else ""
+        body = text[: len(text) - len(head)]
+        if head and len(body) < 2:
+            return None  # 研究院
+        if len(text) <= 3 and text[0] in "厅局委部院校所处科室":
+            return None  # 厅党组
+        if (
+            len(text) <= 3
+            and text[-1] in "厅局委部署"
+            and not agency_pattern().search(text)
+            and text not in dictionary()
+        ):
+            return None  # 开新局 (a slogan), not a department
+        if head and body in lexicon.generic_modifiers():
+            return None  # 三甲医院, 省级重点实验室
+    return m
+
+
+@lru_cache(maxsize=1 << 14)
+def _divisions_in(name: str) -> tuple[tuple[int, int, str], ...]:
+    """The gazetteer's names in a place name, leftmost-longest (the tagger's place names recur)."""
+    return tuple(gazetteer().find(name))
+
+
+def _split_place(m: Mention) -> list[Mention]:
+    """邢台内丘县 → 邢台 + 内丘县: divisions the tagger ran together.
+
+    Only a run of Chinese administrative divisions is split; 朝鲜半岛 and
+    北京图书大厦 stay whole.
+    """
+    g = gazetteer()
+    found = _divisions_in(m.text)
+    if len(found) < 2 or found[0][0] != 0 or found[-1][1] != len(m.text):
+        return [m]
+    if not all(a[1] == b[0] for a, b in zip(found, found[1:])):
+        return [m]
+    if not all(g.lookup(t) and g.lookup(t)[0].level in ("province", "city", "county", "town") for _, _, t in found):
+        return [m]
+    return [Mention(m.start + s, m.start + e, "Place", t, m.source) for s, e, t in found]
+
+
+@lru_cache(maxsize=1)
+def _suffixes_longest_first() -> list[tuple[str, tuple[str, str]]]:
+    return sorted(lexicon.org_suffixes().items(), key=lambda kv: -len(kv[0]))
+
+
+def _retype(m: Mention) -> Mention:
+    """The tagger says ORG; the head word says whether it is an Agency."""
+    if m.type != "Organization":
+        return m
+    for suffix, (type_, _kind) in _suffixes_longest_first():
+        if m.text.endswith(suffix):
+            if type_ == "Agency":
+                return Mention(m.start, m.end, "Agency", m.text, m.source)
+            return m
+    return m

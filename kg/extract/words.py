@@ -1,0 +1,83 @@
+"""What the finders share about words: characters, punctuation, jieba's dictionary and cuts.
+
+Finders match on characters; jieba only judges where words begin and end
+(``left_tokens``, ``ends_a_word``) and whether a word is in its dictionary.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from kg import lexicon
+from kg.segment import pos_tokenizer, tokenizer
+
+HAN = r"\u3400-\u9fff"
+PUNCT = frozenset("，,。.！!？?；;：:、“”\"‘’'（）()《》〈〉【】[]「」『』—…·/\\|\n\t ")
+NUMERALS = frozenset("0123456789一二三四五六七八九十百千万两几多数")
+
+STOP_WORDS = lexicon.boundary_words()
+
+
+def is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+def is_count(word: str) -> bool:
+    """三大, 1个, 几家: a count, which ends a name (第十三所 does not)."""
+    return word[0] in NUMERALS and not word.isdigit()
+
+
+@lru_cache(maxsize=1)
+def dictionary():
+    """jieba's prefix dictionary (word -> frequency; 0 for a prefix that is no word)."""
+    return tokenizer().FREQ
+
+
+def left_tokens(text: str, end: int, max_len: int):
+    """jieba words (word, flag) of the run of text before ``end``, nearest last."""
+    lo = end
+    while (
+        lo > 0
+        and end - lo < max_len
+        and (text[lo - 1] not in PUNCT or text[lo - 1] == "·")
+        and not text[lo - 1].isspace()
+    ):
+        lo -= 1
+    return pos_cut(text[lo:end])
+
+
+@lru_cache(maxsize=1 << 16)
+def pos_cut(window: str) -> tuple[tuple[str, str], ...]:
+    """jieba.posseg words of ``window``, memoised: the words before a head word
+    (河北省科学技术 before 厅) recur across a corpus, and jieba's POS HMM is slow."""
+    return tuple(pos_tokenizer().cut(window, HMM=True))
+
+
+def words(text: str) -> list[str]:
+    """jieba's words of ``text`` (dictionary only, no HMM)."""
+    return list(tokenizer().cut(text, HMM=False)) if text else []
+
+
+def ends_a_word(text: str, end: int) -> bool:
+    """Does a word end at ``end``? (国际货币基金|组织 and 人民大会|堂 do not.)"""
+    lo = max(0, end - 4)
+    pos = lo
+    for token in tokenizer().cut(text[lo : end + 3], HMM=False):
+        if pos < end < pos + len(token):
+            return False
+        pos += len(token)
+        if pos >= end:
+            return True
+    return True
+
+
+def crosses_word_end(text: str, start: int, end: int) -> bool:
+    """Does a dictionary word of ``text[start:end+2]`` run across ``end``? (a name cannot end inside a word)"""
+    pos = start
+    for token in tokenizer().cut(text[start : end + 2], HMM=False):
+        if pos < end < pos + len(token):
+            return True
+        pos += len(token)
+        if pos >= end:
+            break
+    return False

@@ -1,0 +1,70 @@
+"""Regular expressions compiled from the lexicons, shared by extraction, resolution and relations.
+
+Each is built once per process from the lexicon files (``kg.lexicon``), longest
+alternative first where one word is a prefix of another.
+
+>>> title_pattern().match("党组副书记郭玉明").group(0)
+'党组副书记'
+>>> m = agency_pattern().search("河北省科技厅")
+>>> m.group("domain"), m.group("suffix")
+('科技', '厅')
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from kg import lexicon
+
+
+def _alternatives(words) -> str:
+    return "|".join(map(re.escape, words))
+
+
+def _longest_first(words) -> list[str]:
+    return sorted(words, key=len, reverse=True)
+
+
+@cache
+def title_pattern() -> re.Pattern:
+    """Official titles (厅长, 党组副书记…), longest first."""
+    return re.compile(f"(?:{_alternatives(lexicon.titles())})")
+
+
+@cache
+def agency_pattern() -> re.Pattern:
+    """[Party level] domain suffix of a department: ``(?P<party>省委)?(?P<domain>组织)(?P<suffix>部)``."""
+    domains = _longest_first(lexicon.gov_domains())
+    gov = _longest_first(s for s, (_t, kind) in lexicon.org_suffixes().items() if kind == "gov")
+    return re.compile(
+        "(?P<party>省委|市委|县委|区委|中央)?"
+        f"(?P<domain>{_alternatives(domains)})"
+        f"(?P<suffix>{_alternatives(gov)})"
+        "(?![门员会务属])"
+    )
+
+
+@cache
+def org_suffix_pattern() -> re.Pattern:
+    """Head words of organisations and their units (大学, 有限公司, 研究所…)."""
+    sufs = _longest_first(s for s, (_t, kind) in lexicon.org_suffixes().items() if kind in ("name", "unit"))
+    return re.compile(f"(?:{_alternatives(sufs)})")
+
+
+@cache
+def abbreviation_pattern() -> re.Pattern:
+    """Usual short forms of national bodies (中科院), from the abbreviations lexicon."""
+    return re.compile(_alternatives(_longest_first(lexicon.abbreviations())))
+
+
+@cache
+def initiative_head_pattern() -> re.Pattern:
+    """Head words of initiatives (制度, 计划, 论坛…)."""
+    return re.compile(f"(?:{_alternatives(lexicon.initiative_suffixes())})")
+
+
+@cache
+def trigger_pattern(kind: str) -> re.Pattern:
+    """The trigger words of one kind (``kg.lexicon.relation_triggers``) as one alternation, in order."""
+    return re.compile(_alternatives(lexicon.relation_triggers()[kind]))
