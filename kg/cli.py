@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -36,6 +37,12 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    if args.graph:
+        from kg.graph_eval import evaluate_graph
+
+        scores = evaluate_graph(args.gold, args.graph, jobs=args.jobs)
+        print(json.dumps(scores.summary(), ensure_ascii=False) if args.json else scores.render(misses=args.misses))
+        return 0
     from kg.evaluate import evaluate_file
 
     report = evaluate_file(args.gold, limit=args.limit)
@@ -109,12 +116,27 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "eval",
-        help="score extraction against a gold JSONL file",
-        description="Span-exact precision, recall and F1 by type (Person→PER, Place→LOC, Agency/Organization→ORG).",
-        epilog="example: kg eval ../shared/eval/peoples_daily_dev.jsonl",
+        help="score extraction against gold: NER lines (JSONL) or a graph gold (--graph)",
+        description=(
+            "NER gold (JSONL lines of text and entities): span-exact precision, recall and F1 by type "
+            "(Person→PER, Place→LOC, Agency/Organization→ORG). Graph gold (--graph, see the README's "
+            "'Measuring a graph'): entity P/R/F1 by type, duplicates, core relation recall by kind, link precision."
+        ),
+        epilog=(
+            "examples: kg eval ../shared/eval/peoples_daily_dev.jsonl\n"
+            "          kg eval gold.json --graph exports/graph.json\n"
+            "          kg eval gold.json --graph my_articles/ --misses"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("gold", help="gold JSONL with 'text' and 'entities' [{start, end, type}]")
+    p.add_argument("gold", help="gold JSONL with 'text' and 'entities' [{start, end, type}], or a graph gold JSON")
     p.add_argument("--limit", type=int, default=0, help="score only the first N lines")
+    p.add_argument(
+        "--graph", metavar="GRAPH", default=None, help="a graph.json, or a folder of articles to build, to score"
+    )
+    p.add_argument("--misses", action="store_true", help="with --graph: list false positives and misses")
+    p.add_argument("--json", action="store_true", help="with --graph: print the figures as one JSON object")
+    p.add_argument("-j", "--jobs", type=int, default=1, help="with --graph FOLDER: worker processes for the build")
     p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser(
