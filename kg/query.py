@@ -53,10 +53,11 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import BNode, Node
 
+from kg import _files
 from kg.errors import UserError
-from kg.vocab import ONTOLOGY_DIR, PREFIXES
+from kg.vocab import PREFIXES
 
-QUERY_DIR = ONTOLOGY_DIR / "queries"
+QUERY_DIR = _files.query_dir()
 FORMATS = ("table", "csv", "json")
 #: Parameter ``?name`` is the value of the function ``<urn:x-kg:param#name>()`` (see the module docstring).
 PARAM_FUNCTION = "urn:x-kg:param#"

@@ -34,10 +34,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from kg import _files
+
 T = TypeVar("T")
 
 #: The character tagger's model, shipped in ``kg/data`` (``kg.ner``).
-NER_MODEL = Path(__file__).resolve().parent / "data" / "ner_msra.crfsuite"
+NER_MODEL = _files.ner_model()
 
 
 def folder() -> Path:

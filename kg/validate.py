@@ -24,10 +24,11 @@ from pathlib import Path
 from rdflib import RDF, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import PROV, SH
 
+from kg import _files
 from kg.errors import UserError
-from kg.vocab import KG, ONTOLOGY_DIR, PREFIXES
+from kg.vocab import KG, PREFIXES
 
-SHAPES = ONTOLOGY_DIR / "shapes.ttl"
+SHAPES = _files.ontology_file("shapes.ttl")
 
 
 @dataclass(frozen=True, slots=True)

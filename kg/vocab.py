@@ -15,17 +15,16 @@ declared. ``tests/test_rdf.py`` keeps this list and the ontology equal.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import cast
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
+from kg import _files
 from kg.schema import ENTITY_TYPES, RELATIONS
 
-#: Where the ontology, shapes and named queries live (the repository's ``ontology/``).
-ONTOLOGY_DIR = Path(os.environ.get("KG_ONTOLOGY_DIR") or Path(__file__).resolve().parent.parent / "ontology")
+#: Where the ontology, shapes and named queries live (the installed ``kg.ontology``, or ``$KG_ONTOLOGY_DIR``).
+ONTOLOGY_DIR = _files.ontology_dir()
 
 #: Base IRI of the vocabulary (classes, properties).
 VOCAB_BASE = "https://kg.example.org/ontology#"

@@ -8,13 +8,12 @@ articles. Lines starting with ``#`` are comments.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
+from kg import _files
 
 
 def _lines(name: str) -> list[str]:
-    text = (_HERE / name).read_text(encoding="utf-8")
+    text = _files.lexicon_text(name)
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
