@@ -48,9 +48,14 @@ def lexicon_text(name: str) -> str:
     return lexicon_path(name).read_text(encoding="utf-8")
 
 
+def data_dir() -> Path:
+    """The folder ``kg/data``: the tagger's model, the gazetteer's tables and their licence."""
+    return _folder("kg") / "data"
+
+
 def data_path(name: str) -> Path:
     """The file ``name`` in ``kg/data``."""
-    return _folder("kg") / "data" / name
+    return data_dir() / name
 
 
 def ner_model() -> Path:

@@ -1,11 +1,12 @@
 """Chinese administrative divisions, from a maintained dataset.
 
 The divisions (province → prefecture → county → township, with short forms
-such as 唐山 for 唐山市, data to 2023) come from the ``china_location`` table
-that ships with the jionlp package; countries come from its
-``world_location`` table. kg reads the data files only (it never imports
-jionlp, which is slow to import) and builds one Aho–Corasick automaton over
-every name, so matching is one pass over the text whatever its size.
+such as 唐山 for 唐山市, data to 2023) and the countries come from jionlp's
+``china_location`` and ``world_location`` tables, copied into kg's own
+``kg/data/china_divisions.txt`` and ``kg/data/countries.tsv`` by
+``scripts/build_places.py`` (run by hand to refresh them; kg does not need
+jionlp). One Aho–Corasick automaton over every name makes matching one pass
+over the text whatever its size.
 
 >>> g = gazetteer()
 >>> [(p.name, p.level, p.parent) for p in g.lookup("唐山市")]
@@ -16,16 +17,13 @@ every name, so matching is one pass over the text whatever its size.
 
 from __future__ import annotations
 
-import importlib.util
-import io
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 import ahocorasick_rs
 
-from kg import resources
+from kg import _files, resources
 
 LEVELS = ("province", "city", "county", "town")
 #: How high a division stands: lower is larger (countries and provinces first).
@@ -33,6 +31,9 @@ LEVEL_RANK = {"province": 0, "country": 0, "city": 1, "county": 2, "town": 3}
 _GENERIC = frozenset(("街道", "城区", "市区", "郊区", "矿区", "新区", "开发区", "高新区", "工业区", "市辖区", "林区"))
 #: Suffixes that make a short name out of a full one where the data has none.
 _TOWN_SUFFIXES = ("街道", "镇", "乡")
+#: The gazetteer's tables in ``kg/data`` (made by ``scripts/build_places.py``).
+DIVISIONS = "china_divisions.txt"
+COUNTRIES = "countries.tsv"
 
 
 class Place(NamedTuple):
@@ -45,25 +46,16 @@ class Place(NamedTuple):
     short: str  # the usual short form, e.g. 唐山 ('' if none)
 
 
-def _data_dir() -> Path:
-    spec = importlib.util.find_spec("jionlp")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("kg needs the jionlp package for its administrative-division data: pip install jionlp")
-    return Path(next(iter(spec.submodule_search_locations))) / "dictionary"
+def _lines(path: Path) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8").split("\n") if line and not line.startswith("#")]
 
 
 def _read_divisions(path: Path):
-    """Yield ``(level, name, short, parents)`` from jionlp's china_location."""
-    with zipfile.ZipFile(path) as zf:
-        raw = zf.read("china_location.txt").decode("utf-8")
+    """Yield ``(level, name, short, parents)`` from the division tree (one tab of indent per level)."""
     stack: list[str] = []
-    for line in io.StringIO(raw):
+    for line in _lines(path):
         depth = len(line) - len(line.lstrip("\t"))
-        if depth > 3:
-            continue  # villages: too many common words (和平村) to match blindly
-        fields = line.strip("\t\r\n").split("\t")
-        name = fields[0]
-        short = fields[2] if len(fields) > 2 else ""
+        name, _, short = line[depth:].partition("\t")
         del stack[depth:]
         yield LEVELS[depth], name, short, tuple(stack)
         stack.append(name)
@@ -73,9 +65,9 @@ class Gazetteer:
     """Every division and country name, matched on characters."""
 
     def __init__(self, data_dir: Path | None = None):
-        data_dir = data_dir or _data_dir()
+        data_dir = data_dir or _files.data_dir()
         self._by_name: dict[str, list[Place]] = {}
-        for level, name, short, parents in _read_divisions(data_dir / "china_location.zip"):
+        for level, name, short, parents in _read_divisions(data_dir / DIVISIONS):
             if level == "town" and not name.endswith(_TOWN_SUFFIXES):
                 continue  # 嘉定工业区 and other non-township units
             if name in _GENERIC:
@@ -87,7 +79,7 @@ class Gazetteer:
             self._add(name, place)
             if place.short and level != "town" and len(place.short) >= 2 and name.startswith(place.short):
                 self._add(place.short, place)
-        for country, official in _read_countries(data_dir / "world_location.txt"):
+        for country, official in _read_countries(data_dir / COUNTRIES):
             place = Place(country, "country", "", "", "")
             self._add(country, place)
             if official != country:
@@ -127,29 +119,24 @@ class Gazetteer:
         names = self._names
         return [(start, end, names[i]) for i, start, end in self._matcher.find_matches_as_indexes(text)]
 
-    def province_of(self, surface: str) -> str:
-        places = self.lookup(surface)
-        return places[0].province if places else ""
-
 
 def _read_countries(path: Path):
-    for line in path.read_text(encoding="utf-8").splitlines():
-        fields = line.split("\t")
-        if len(fields) >= 2 and fields[0] and not fields[0].endswith(":"):
-            yield fields[0], fields[1]
+    for line in _lines(path):
+        country, official = line.split("\t")
+        yield country, official
+
+
+def _key(data_dir: Path) -> str:
+    """The resource key of the gazetteer: this module, its two tables and the matcher's version."""
+    return resources.file_key(
+        __file__, data_dir / DIVISIONS, data_dir / COUNTRIES, extra=f"ahocorasick-rs {_matcher_version()}"
+    )
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """The process-wide gazetteer, built once per version of its data and of this module (``kg.resources``)."""
-    data = _data_dir()
-    key = resources.file_key(
-        __file__,
-        data / "china_location.zip",
-        data / "world_location.txt",
-        extra=f"ahocorasick-rs {_matcher_version()}",
-    )
-    return resources.load("gazetteer", key, Gazetteer)
+    return resources.load("gazetteer", _key(_files.data_dir()), Gazetteer)
 
 
 def _matcher_version() -> str:
