@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test lint
+.PHONY: run test test-install install install-test lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,7 @@ lint: install-test
 
 test: install-test lint
 	$(BIN)/python -m pytest
+
+# only the test of kg installed from its wheel into a fresh venv (tests/test_install.py; part of `make test`)
+test-install: install-test
+	$(BIN)/python -m pytest tests/test_install.py
