@@ -99,8 +99,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 def escape_cell(text: str) -> str:
     """``text`` as a spreadsheet shows it as text: a leading ``'`` if it starts like a formula (or with ``'``).
 
-    >>> escape_cell("=HYPERLINK(\"x\")"), escape_cell("'a"), escape_cell("唐山")
-    ('\'=HYPERLINK("x")', "''a", '唐山')
+    >>> escape_cell("=HYPERLINK(1)"), escape_cell("'a"), escape_cell("唐山")
+    ("'=HYPERLINK(1)", "''a", '唐山')
     """
     return "'" + text if text.startswith(FORMULA_START) else text
 
