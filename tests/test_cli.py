@@ -19,10 +19,10 @@ def test_build_writes_graph_json_and_prints_a_summary(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "documents: 3" in out and "Person:" in out and "holdsPosition:" in out
     data = json.loads((tmp_path / "graph.json").read_text(encoding="utf-8"))
-    assert {"nodes", "links"} <= set(data)
+    assert {"nodes", "edges"} <= set(data)
     node = next(n for n in data["nodes"] if n["label"] == "河北省科学技术厅")
     assert node["type"] == "Agency" and "省科技厅" in node["aliases"]
-    link = next(link for link in data["links"] if link["relation"] == "holdsPosition")
+    link = next(link for link in data["edges"] if link["relation"] == "holdsPosition")
     assert {"source", "target", "evidence", "title"} <= set(link)
 
 

@@ -6,6 +6,7 @@ are the networkx writers they replaced, and the bytes must stay the same.
 
 from __future__ import annotations
 
+from pathlib import Path
 from xml.etree import ElementTree
 
 import networkx as nx
@@ -19,6 +20,7 @@ from kg.export.gephi import (
     graphml_text,
     read_gexf,
     read_graphml,
+    with_rgb,
     write_gexf,
     write_graphml,
 )
@@ -52,7 +54,7 @@ def check_against(G: nx.MultiDiGraph, R: nx.Graph, key_attr: str) -> None:
         assert r["mentions"] == d["mentions"]
         assert r["aliases"] == "|".join(a.replace("\x0b", "") for a in d["aliases"])
         assert r["documents"] == "|".join(d["documents"])
-        assert r["colour"] == type_style(d["type"])[0]
+        assert r["color"] == type_style(d["type"])[0]
         assert r["size"] >= 10
         assert isinstance(r["x"], float) and isinstance(r["y"], float)
         assert None not in r.values()
@@ -140,7 +142,7 @@ def networkx_gexf(G: nx.MultiDiGraph) -> str:
     F = flat_graph(G)
     V = nx.MultiDiGraph()
     for n, d in F.nodes(data=True):
-        r, g, b = rgb(d["colour"])
+        r, g, b = rgb(d["color"])
         viz = {
             "color": {"r": r, "g": g, "b": b, "a": 1.0},
             "size": d["size"],
@@ -149,14 +151,17 @@ def networkx_gexf(G: nx.MultiDiGraph) -> str:
         }
         V.add_node(n, **d, viz=viz)
     for u, v, k, d in F.edges(keys=True, data=True):
-        r, g, b = rgb(d["colour"])
+        r, g, b = rgb(d["color"])
         V.add_edge(u, v, key=k, id=f"{u}|{v}|{k}", **d, viz={"color": {"r": r, "g": g, "b": b, "a": 1.0}})
     writer = nx.readwrite.gexf.GEXFWriter(version="1.3")
     meta = writer.xml.find("meta")
     meta.attrib.pop("lastmodifieddate", None)
     meta.find("creator").text = "kg"
     writer.add_graph(V)
-    return _networkx_xml(writer)
+    # the three places networkx strays from GEXF 1.3, which our writer corrects
+    text = _networkx_xml(writer).replace('xmlns:xsi="http://w3.org/2001/', 'xmlns:xsi="http://www.w3.org/2001/', 1)
+    text = text.replace(' mode="static" name="">', ' mode="static">', 1)
+    return text.replace('<attributes mode="static" class=', "<attributes class=")
 
 
 def networkx_graphml(G: nx.MultiDiGraph) -> str:
@@ -164,10 +169,10 @@ def networkx_graphml(G: nx.MultiDiGraph) -> str:
     F = flat_graph(G)
     E = nx.MultiDiGraph()
     E.graph.update(F.graph)
-    E.add_nodes_from(F.nodes(data=True))
+    E.add_nodes_from((n, with_rgb(d)) for n, d in F.nodes(data=True))
     for i, (u, v, k, d) in enumerate(F.edges(keys=True, data=True)):
         E.add_edge(u, v, key=f"e{i}")
-        E.edges[u, v, f"e{i}"].update({"key": k, **d})
+        E.edges[u, v, f"e{i}"].update(with_rgb({"key": k, **d}))
     writer = nx.readwrite.graphml.GraphMLWriter(encoding="utf-8", prettyprint=True)
     writer.add_graph_element(E)
     return _networkx_xml(writer)
@@ -229,3 +234,102 @@ def test_seed_graph_same_bytes_as_networkx(seed_graph):
 def test_hostile_graphs_same_bytes_as_networkx(G):
     assert gexf_text(G) == networkx_gexf(G)
     assert graphml_text(G) == networkx_graphml(G)
+
+
+# ---------------------------------------------------------------- the formats' own schemas
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+@pytest.fixture(scope="module")
+def gexf_grammar():
+    etree = pytest.importorskip("lxml.etree")
+    return etree.RelaxNG(etree.parse(str(SCHEMAS / "gexf-1.3" / "gexf.rng")))
+
+
+@pytest.fixture(scope="module")
+def graphml_schema():
+    etree = pytest.importorskip("lxml.etree")
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / "graphml-1.0" / "graphml.xsd")))
+
+
+def gexf_problems(grammar, text: str) -> list[str]:
+    """What the GEXF 1.3 grammar says about ``text`` (RELAX NG has no notion of xsi:schemaLocation)."""
+    from lxml import etree
+
+    root = etree.fromstring(text.encode("utf-8"))
+    assert root.nsmap.get("xsi") == XSI  # spelt right, so XSD-aware tools find the schema
+    root.attrib.pop(f"{{{XSI}}}schemaLocation")
+    return [] if grammar.validate(root) else [e.message for e in grammar.error_log]
+
+
+def graphml_problems(schema, text: str) -> list[str]:
+    from lxml import etree
+
+    return [] if schema.validate(etree.fromstring(text.encode("utf-8"))) else [e.message for e in schema.error_log]
+
+
+@pytest.mark.parametrize("name", ["sample", "empty", "one node"])
+def test_gexf_is_valid_gexf_1_3(gexf_grammar, name):
+    assert gexf_problems(gexf_grammar, gexf_text(REFERENCE_GRAPHS[name]())) == []
+
+
+def test_seed_files_are_valid_against_the_schemas(gexf_grammar, graphml_schema, seed_graph):
+    assert gexf_problems(gexf_grammar, gexf_text(seed_graph)) == []
+    assert graphml_problems(graphml_schema, graphml_text(seed_graph)) == []
+
+
+@pytest.mark.parametrize("name", ["sample", "empty", "one node"])
+def test_graphml_is_valid_graphml(graphml_schema, name):
+    assert graphml_problems(graphml_schema, graphml_text(REFERENCE_GRAPHS[name]())) == []
+
+
+def test_the_schemas_catch_what_networkx_writes(gexf_grammar, graphml_schema, sample_graph):
+    """The validators are not blind: networkx's own GEXF header and a broken GraphML key fail."""
+    writer = nx.readwrite.gexf.GEXFWriter(version="1.3")
+    writer.add_graph(nx.MultiDiGraph(flat_graph(sample_graph)))
+    raw = _networkx_xml(writer).replace(
+        'xmlns:xsi="http://w3.org/2001/', f'xmlns:xsi="{XSI[: -len("XMLSchema-instance")]}'
+    )
+    assert any("name" in p or "mode" in p or "graph" in p for p in gexf_problems(gexf_grammar, raw))
+    broken = graphml_text(sample_graph).replace('attr.type="long"', 'attr.type="integer"', 1)
+    assert graphml_problems(graphml_schema, broken)
+
+
+@SETTINGS
+@given(graphs())
+def test_hostile_graphs_give_valid_gexf(G):
+    """Any text from articles (markup, controls, emoji) still gives a valid GEXF 1.3 file."""
+    from lxml import etree
+
+    grammar = etree.RelaxNG(etree.parse(str(SCHEMAS / "gexf-1.3" / "gexf.rng")))
+    assert gexf_problems(grammar, gexf_text(G)) == []
+
+
+def test_graphml_colour_is_what_gephi_reads(sample_graph):
+    """Gephi's GraphML importer takes colours from integer r, g, b data (and ignores a 'colour' key)."""
+    root = ElementTree.fromstring(graphml_text(sample_graph).encode("utf-8"))
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    keys = {(k.get("for"), k.get("attr.name")): (k.get("id"), k.get("attr.type")) for k in root.iter(f"{ns}key")}
+    assert ("node", "colour") not in keys
+    for scope in ("node", "edge"):
+        assert all(keys[(scope, c)][1] == "long" for c in "rgb") and keys[(scope, "color")][1] == "string"
+    R = read_graphml_text(graphml_text(sample_graph))
+    agency = R.nodes["agency-852ee94733dc"]
+    assert (agency["r"], agency["g"], agency["b"]) == rgb(type_style("Agency")[0]) == (78, 121, 167)
+    assert agency["color"] == "#4e79a7"
+
+
+def read_graphml_text(text: str) -> nx.MultiDiGraph:
+    import io
+
+    return nx.read_graphml(io.BytesIO(text.encode("utf-8")), force_multigraph=True)
+
+
+def test_gexf_header_is_gexf_1_3(sample_graph):
+    root = ElementTree.fromstring(gexf_text(sample_graph).encode("utf-8"))
+    graph = root.find("{http://gexf.net/1.3}graph")
+    assert "name" not in graph.attrib
+    assert all("mode" not in a.attrib for a in graph.iter("{http://gexf.net/1.3}attributes"))
+    assert gexf_text(sample_graph).count(f'xmlns:xsi="{XSI}"') == 1

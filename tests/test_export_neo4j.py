@@ -8,12 +8,21 @@ must find the people and the 科技特派员制度 chain.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
 import pytest
 
-from kg.export.neo4j import ARRAY_DELIMITER, IMPORT_COMMAND, relationship_type, write_neo4j
+from kg.export.neo4j import (
+    ARRAY_DELIMITER,
+    FORMULA_START,
+    IMPORT_COMMAND,
+    UNESCAPE_CYPHER,
+    relationship_type,
+    unescape_cell,
+    write_neo4j,
+)
 from kg.schema import ENTITY_TYPES, RELATIONS
 
 # neo4j-admin header: <name>:<field_type>; property types may end in [] (arrays).
@@ -131,6 +140,7 @@ def test_files_valid_and_complete(sample_graph, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "README.txt",
         "import.cypher",
+        "kuzu.cypher",
         "nodes.csv",
         "relationships.csv",
     ]
@@ -166,7 +176,7 @@ def test_array_delimiter_inside_values_is_kept_apart(tmp_path):
 def test_byte_identical(sample_graph, tmp_path):
     write_neo4j(sample_graph, tmp_path / "a")
     write_neo4j(sample_graph, tmp_path / "b")
-    for name in ["nodes.csv", "relationships.csv", "import.cypher", "README.txt"]:
+    for name in ["nodes.csv", "relationships.csv", "import.cypher", "kuzu.cypher", "README.txt"]:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
@@ -189,43 +199,20 @@ def test_command_and_cypher_script(sample_graph, tmp_path):
 
 # --- a real embedded graph database ------------------------------------------------------------
 
-CSV_OPTIONS = "(header=true, parallel=false, auto_detect=false, delim=',', quote='\"', escape='\"')"
 
+def load_into_ladybug(folder: Path, db_path: Path, monkeypatch=None):
+    """Run the folder's kuzu.cypher as written, from inside the folder, in ladybug; return a connection."""
+    import os
 
-def load_into_ladybug(folder: Path, db_path: Path):
-    """Load neo4j/ into ladybug through its own CSV reader and return a connection."""
     ladybug = pytest.importorskip("ladybug", reason="pip install ladybug (the maintained fork of Kùzu)")
     db = ladybug.Database(str(db_path))
     conn = ladybug.Connection(db)
-    node_cols = ", ".join(f"c{i} STRING" for i in range(7))
-    rel_cols = ", ".join(f"c{i} STRING" for i in range(9))
-    nodes_csv = (folder / "nodes.csv").as_posix()
-    rels_csv = (folder / "relationships.csv").as_posix()
-
-    def arr(col):
-        return f"CASE WHEN {col} IS NULL THEN CAST([] AS STRING[]) ELSE string_split({col}, '{ARRAY_DELIMITER}') END"
-
-    conn.execute(
-        "CREATE NODE TABLE Entity(id STRING, labels STRING[], label STRING, type STRING, aliases STRING[],"
-        " mentions INT64, documents STRING[], PRIMARY KEY(id))"
-    )
-    conn.execute(
-        f"LOAD WITH HEADERS ({node_cols}) FROM '{nodes_csv}' {CSV_OPTIONS} "
-        f"CREATE (:Entity {{id: c0, labels: {arr('c1')}, label: c2, type: c3, aliases: {arr('c4')},"
-        f" mentions: CAST(c5 AS INT64), documents: {arr('c6')}}})"
-    )
-    for rel in sorted({relationship_type(r) for r in RELATIONS}):
-        conn.execute(
-            f"CREATE REL TABLE {rel}(FROM Entity TO Entity, key STRING, relation STRING, title STRING,"
-            " evidence STRING, documents STRING[], weight INT64)"
-        )
-        conn.execute(
-            f"LOAD WITH HEADERS ({rel_cols}) FROM '{rels_csv}' {CSV_OPTIONS} "
-            f"WITH * WHERE c2 = '{rel}' "
-            "MATCH (a:Entity {id: c0}), (b:Entity {id: c1}) "
-            f"CREATE (a)-[:{rel} {{key: c3, relation: c4, title: c5, evidence: c6, documents: {arr('c7')},"
-            " weight: CAST(c8 AS INT64)}]->(b)"
-        )
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        conn.execute((folder / "kuzu.cypher").read_text(encoding="utf-8"))
+    finally:
+        os.chdir(here)
     return db, conn
 
 
@@ -273,3 +260,69 @@ def test_seed_graph_in_embedded_graph_database(seed_graph, tmp_path):
     people = [r[0] for r in rows(conn, PEOPLE_Q)]
     assert "龙奋杰" in people
     assert rows(conn, CHAIN_Q) == [["Agency", "Initiative", "Place"]]
+
+
+# --- spreadsheet formulas ------------------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://x.example/","点我")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "'已有撇号"]
+
+
+def formula_graph():
+    from kg.graph import add_entity, add_link, new_graph
+
+    G = new_graph([{"id": "=d.txt", "path": "=d.txt", "sha256": "0" * 64, "title": "", "chars": 9}])
+    people = [add_entity(G, "Person", f, aliases=[f + "别名", "普通"], documents=["=d.txt"]) for f in FORMULAS]
+    agency = add_entity(G, "Agency", "河北省科学技术厅", aliases=FORMULAS)
+    for i, person in enumerate(people):
+        ev = [{"document": "=d.txt", "sentence": FORMULAS[i] + "任厅长。", "start": i, "end": i + 5}]
+        add_link(G, person, agency, "holdsPosition", ev, title=FORMULAS[i])
+    return G
+
+
+def test_no_cell_starts_like_a_formula(tmp_path):
+    """What LibreOffice or Excel would open: no text cell starts with = + - @ tab or CR."""
+    write_neo4j(formula_graph(), tmp_path)
+    for name in ("nodes.csv", "relationships.csv"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        cells = [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
+        assert all(not c.startswith(FORMULA_START[:-1]) for c in cells), name
+        assert any(c.startswith("'=HYPERLINK(") for c in cells)
+
+
+def test_formula_names_round_trip_through_the_admin_format(tmp_path):
+    """neo4j-admin imports cells as they are; one dropped apostrophe (UNESCAPE_CYPHER) gives the real text."""
+    G = formula_graph()
+    write_neo4j(G, tmp_path)
+    nodes, rels = validate_folder(tmp_path)
+    labels = {unescape_cell(n["label"]) for n in nodes}
+    assert labels == {d["label"] for _, d in G.nodes(data=True)}
+    agency = next(n for n in nodes if n["label"] == "河北省科学技术厅")
+    assert sorted(unescape_cell(a) for a in agency["aliases"]) == sorted(FORMULAS)
+    assert {unescape_cell(r["title"]) for r in rels} == set(FORMULAS)
+    assert {unescape_cell(r["evidence"]) for r in rels} == {f + "任厅长。" for f in FORMULAS}
+    assert all(unescape_cell(d) == "=d.txt" for r in rels for d in r["documents"])
+    # the statement the README gives for after the import drops exactly that apostrophe
+    readme = (tmp_path / "README.txt").read_text(encoding="utf-8")
+    assert all(statement in readme for statement in UNESCAPE_CYPHER.splitlines())
+    assert UNESCAPE_CYPHER.count('STARTS WITH "\'" THEN substring(') == 6
+
+
+def test_formula_names_round_trip_through_kuzu_cypher(tmp_path):
+    G = formula_graph()
+    write_neo4j(G, tmp_path / "neo4j")
+    _db, conn = load_into_ladybug(tmp_path / "neo4j", tmp_path / "db")
+    labels = {r[0] for r in rows(conn, "MATCH (n:Entity) RETURN n.label")}
+    assert labels == {d["label"] for _, d in G.nodes(data=True)}
+    (aliases,) = rows(conn, "MATCH (n:Entity {label: '河北省科学技术厅'}) RETURN n.aliases")[0]
+    assert sorted(aliases) == sorted(FORMULAS)
+    got = rows(conn, "MATCH (p)-[r:HOLDS_POSITION]->() RETURN p.label, r.title, r.evidence, r.documents")
+    assert sorted(got) == sorted([f, f, f + "任厅长。", ["=d.txt"]] for f in FORMULAS)
+
+
+def test_import_cypher_drops_the_escape_while_loading(tmp_path):
+    write_neo4j(formula_graph(), tmp_path)
+    script = (tmp_path / "import.cypher").read_text(encoding="utf-8")
+    assert (
+        'n.label = CASE WHEN row.`label` STARTS WITH "\'" THEN substring(row.`label`, 1) ELSE row.`label` END' in script
+    )
+    assert "[x IN split(row.`aliases:string[]`, ';') | CASE WHEN x STARTS WITH" in script

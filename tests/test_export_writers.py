@@ -10,7 +10,10 @@ EXPECTED = {
     "html": ("graph.html", ["graph.html"]),
     "gexf": ("graph.gexf", ["graph.gexf"]),
     "graphml": ("graph.graphml", ["graph.graphml"]),
-    "neo4j": ("neo4j", ["neo4j/README.txt", "neo4j/import.cypher", "neo4j/nodes.csv", "neo4j/relationships.csv"]),
+    "neo4j": (
+        "neo4j",
+        ["neo4j/README.txt", "neo4j/import.cypher", "neo4j/kuzu.cypher", "neo4j/nodes.csv", "neo4j/relationships.csv"],
+    ),
 }
 
 

@@ -109,10 +109,26 @@ def test_json_round_trip_is_exact(G):
     from kg.export.json import json_text
 
     data = json.loads(json_text(G))
-    back = nx.node_link_graph(data, directed=True, multigraph=True, edges="links")
+    back = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
     assert dict(back.nodes(data=True)) == dict(G.nodes(data=True))
     assert sorted(back.edges(keys=True, data=True), key=repr) == sorted(G.edges(keys=True, data=True), key=repr)
     assert back.graph["documents"] == G.graph["documents"]
+
+
+def test_json_loads_with_networkx_in_one_line(sample_graph, tmp_path):
+    """The README's load: networkx's own reader, its defaults (3.6) and the explicit ``edges=`` (3.4 on)."""
+    from kg.export.json import read_json, write_json
+
+    write_json(sample_graph, tmp_path / "graph.json")
+    with open(tmp_path / "graph.json", encoding="utf-8") as f:
+        data = json.load(f)
+    assert "edges" in data and "links" not in data
+    for back in (nx.node_link_graph(data, edges="edges"), read_json(tmp_path / "graph.json")):
+        assert back.is_directed() and back.is_multigraph()
+        assert dict(back.nodes(data=True)) == dict(sample_graph.nodes(data=True))
+        assert sorted(back.edges(keys=True)) == sorted(sample_graph.edges(keys=True))
+    if tuple(int(x) for x in nx.__version__.split(".")[:2]) >= (3, 6):
+        assert nx.utils.graphs_equal(nx.node_link_graph(data), back)
 
 
 @SETTINGS
@@ -122,7 +138,7 @@ def test_json_bytes_are_the_standard_librarys_and_the_node_link_data(G):
     from kg.graph import sorted_graph
 
     data = graph_data(G)
-    assert data == nx.node_link_data(sorted_graph(G), edges="links")
+    assert data == nx.node_link_data(sorted_graph(G), edges="edges")
     assert json_bytes(data) == stdlib_json_bytes(data)
 
 
@@ -222,18 +238,24 @@ def test_graphml_round_trip_loses_only_xml_illegal_characters(G):
 @SETTINGS
 @given(graphs())
 def test_neo4j_csv_round_trip(G):
-    from kg.export.neo4j import nodes_csv, relationships_csv
+    from kg.export.neo4j import FORMULA_START, nodes_csv, relationships_csv, unescape_cell
+
+    def items(cell):  # an array cell: its items, each without the spreadsheet escape
+        return ";".join(unescape_cell(i) for i in cell.split(";")) if cell else ""
 
     nodes = {r["id:ID"]: r for r in csv.DictReader(io.StringIO(nodes_csv(G), newline=""))}
     assert set(nodes) == set(G.nodes)
     for nid, d in G.nodes(data=True):
         row = nodes[nid]
-        assert row["label"] == clean_text(d["label"])
-        assert row["aliases:string[]"] == _xml_join(d["aliases"], ";", "；")
-        assert row["documents:string[]"] == _xml_join(d["documents"], ";", "；")
+        assert not any(v.startswith(FORMULA_START[:-1]) for v in row.values())
+        assert unescape_cell(row["label"]) == clean_text(d["label"])
+        assert items(row["aliases:string[]"]) == _xml_join(d["aliases"], ";", "；")
+        assert items(row["documents:string[]"]) == _xml_join(d["documents"], ";", "；")
         assert row[":LABEL"] == f"Entity;{d['type']}"
     rels = list(csv.DictReader(io.StringIO(relationships_csv(G), newline="")))
-    got = sorted((r[":START_ID"], r[":END_ID"], r["key"], r["evidence"], r["title"]) for r in rels)
+    got = sorted(
+        (r[":START_ID"], r[":END_ID"], r["key"], unescape_cell(r["evidence"]), unescape_cell(r["title"])) for r in rels
+    )
     assert got == _flat_edges(G)
 
 

@@ -1,6 +1,6 @@
 """How the graph looks, shared by the page (``html``) and Gephi (``gephi``).
 
-One palette, one size rule and one layout, so ``graph.html``, ``graph.gexf``
+Colours, shapes and legend names come from ``kg.schema``; one size rule and one layout, so ``graph.html``, ``graph.gexf``
 and ``graph.graphml`` show the same picture. The layout is a pure function of
 the graph (fixed seed, sorted input), so the same graph gives the same bytes.
 """
@@ -11,35 +11,29 @@ import math
 
 import networkx as nx
 
-#: entity type -> (colour, vis-network shape, GEXF viz shape, Chinese name for the legend)
-TYPE_STYLE: dict[str, tuple[str, str, str, str]] = {
-    "Person": ("#e15759", "dot", "disc", "人物"),
-    "Agency": ("#4e79a7", "diamond", "diamond", "机关"),
-    "Organization": ("#f28e2b", "square", "square", "组织"),
-    "Place": ("#59a14f", "triangle", "triangle", "地点"),
-    "Initiative": ("#b07aa1", "star", "disc", "项目"),
-}
-DEFAULT_TYPE_STYLE = ("#9c9c9c", "dot", "disc", "其他")
+from kg import schema
 
-#: relation -> (colour, Chinese name)
-RELATION_STYLE: dict[str, tuple[str, str]] = {
-    "holdsPosition": ("#e15759", "任职"),
-    "affiliatedWith": ("#ff9da7", "隶属"),
-    "organizes": ("#4e79a7", "组织"),
-    "participatesIn": ("#b07aa1", "参与"),
-    "locatedIn": ("#59a14f", "位于"),
-    "partOf": ("#76b7b2", "属于"),
-    "cooperatesWith": ("#f28e2b", "合作"),
-}
+#: shown for a type or relation the schema does not know (hand-made graphs in tests, odd input)
+DEFAULT_TYPE_STYLE = ("#9c9c9c", "dot", "disc", "其他")
 DEFAULT_RELATION_STYLE = ("#9c9c9c", "关系")
 
 
 def type_style(type_: str) -> tuple[str, str, str, str]:
-    return TYPE_STYLE.get(type_, DEFAULT_TYPE_STYLE)
+    """(colour, vis-network shape, GEXF viz shape, legend name) of an entity type, from ``kg.schema``."""
+    try:
+        t = schema.entity_type(type_)
+    except KeyError:
+        return DEFAULT_TYPE_STYLE
+    return t.colour, t.shape, t.gexf_shape, t.legend
 
 
 def relation_style(relation: str) -> tuple[str, str]:
-    return RELATION_STYLE.get(relation, DEFAULT_RELATION_STYLE)
+    """(colour, legend name) of a relation, from ``kg.schema``."""
+    try:
+        r = schema.relation_kind(relation)
+    except KeyError:
+        return DEFAULT_RELATION_STYLE
+    return r.colour, r.legend
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
@@ -101,6 +95,10 @@ def _sampled_layout(H: nx.Graph, scale: float, iterations: int = 60, sample: int
     pos = rng.random((n, 2))
     src = np.array([index[u] for u, _ in H.edges()], dtype=np.int64)
     dst = np.array([index[v] for _, v in H.edges()], dtype=np.int64)
+    # every node's own row first, then the edges' ends: one bincount per axis adds the spring
+    # forces in the same order np.add.at(disp, src, -f); np.add.at(disp, dst, f) did, so the
+    # sums are the same floats (bincount adds its weights one by one, in input order)
+    ends = np.concatenate([np.arange(n, dtype=np.int64), src, dst])
     k = 1.0 / math.sqrt(n)
     m = min(sample, n - 1)
     t = 0.1
@@ -115,8 +113,15 @@ def _sampled_layout(H: nx.Graph, scale: float, iterations: int = 60, sample: int
             d = pos[src] - pos[dst]
             length = np.maximum(np.sqrt(_sum_xy(d**2)), 1e-2)
             force = d * (length / k)[:, None]
-            np.add.at(disp, src, -force)
-            np.add.at(disp, dst, force)
+            disp = np.stack(
+                [
+                    np.bincount(
+                        ends, weights=np.concatenate([disp[:, axis], -force[:, axis], force[:, axis]]), minlength=n
+                    )
+                    for axis in (0, 1)
+                ],
+                axis=1,
+            )
         length = np.maximum(np.sqrt(_sum_xy(disp**2)), 1e-9)
         pos += disp * (np.minimum(length, t) / length)[:, None]
         t -= cool

@@ -145,7 +145,7 @@ def graph_data(G: nx.MultiDiGraph, max_nodes: int = MAX_NODES) -> dict:
     S = sorted_graph(G)
     keep = _keep(S, max_nodes)
     H = S.subgraph(keep)
-    pos = layout(H)
+    pos = layout(S)  # the full graph's layout (the one Gephi's files get), not a second one of the subgraph
     physics = H.number_of_nodes() <= PHYSICS_MAX_NODES
     titles = {str(doc.get("id", "")): str(doc.get("title") or "") for doc in S.graph.get("documents", [])}
     nodes = []

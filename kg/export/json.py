@@ -1,5 +1,9 @@
 """``graph.json``: networkx node-link data, the contract other programs read.
 
+The edges are under ``"edges"``, networkx's name since 3.4 and its default
+since 3.6, so ``nx.node_link_graph(json.load(f), edges="edges")`` loads the
+file with any networkx from 3.4 on (and without ``edges=`` from 3.6 on).
+
 Written with orjson: on a big graph (evidence makes graph.json about as long as
 the corpus's evidence sentences) the standard library's encoder, which turns
 to pure Python as soon as it indents, took a seventh of a cached rebuild.
@@ -20,13 +24,13 @@ from kg.export import atomic_write
 
 
 def graph_data(G: nx.MultiDiGraph) -> dict:
-    """``nx.node_link_data(sorted_graph(G), edges="links")``, without copying the graph."""
+    """``nx.node_link_data(sorted_graph(G), edges="edges")``, without copying the graph."""
     return {
         "directed": G.is_directed(),
         "multigraph": G.is_multigraph(),
         "graph": dict(G.graph),
         "nodes": [{**G.nodes[n], "id": n} for n in sorted(G.nodes)],
-        "links": [
+        "edges": [
             {**d, "source": u, "target": v, "key": k}
             for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3])
         ],
@@ -47,7 +51,7 @@ def stdlib_json_bytes(data) -> bytes:
 
 
 def json_text(G: nx.MultiDiGraph) -> str:
-    """Node-link JSON (``nodes``, ``links``), sorted, UTF-8, byte-stable."""
+    """Node-link JSON (``nodes``, ``edges``), sorted, UTF-8, byte-stable."""
     return json_bytes(graph_data(G)).decode("utf-8")
 
 
@@ -58,4 +62,4 @@ def write_json(G: nx.MultiDiGraph, path: str | Path) -> None:
 def read_json(path: str | Path) -> nx.MultiDiGraph:
     """Load a ``graph.json`` back into the canonical graph."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return nx.node_link_graph(data, directed=True, multigraph=True, edges="links")
+    return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")

@@ -12,7 +12,23 @@ Files written into the folder:
   (``holdsPosition:厅长``), unique per pair of nodes.
 * ``import.cypher`` — the same data through ``LOAD CSV`` into a running database
   (constraint first, then ``MERGE`` by id), for people without shell access.
-* ``README.txt`` — the exact ``neo4j-admin`` command (``IMPORT_COMMAND``).
+* ``kuzu.cypher`` — the same into an embedded Kùzu (or its fork ladybug) database:
+  tables, then ``COPY … FROM (LOAD WITH HEADERS …)``, which reads the quoted
+  multi-line fields and splits the arrays (a plain ``COPY`` of these files does
+  neither). Run it from inside the folder: the CSV paths are relative.
+* ``README.txt`` — the exact ``neo4j-admin`` command (``IMPORT_COMMAND``) and
+  the statement to run after it (``UNESCAPE_CYPHER``).
+
+Spreadsheet formulas: a text cell that begins with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return is a formula to LibreOffice and Excel (an article's
+``=HYPERLINK(…)`` became a live link). Every such value — a name, an alias,
+a title, a document name, an evidence text — is written with a leading
+apostrophe (``'=HYPERLINK(…)``), which spreadsheets show as text. So that the
+real value can be recovered, a value that itself begins with an apostrophe
+gets one more. Reading back is one rule: drop one leading apostrophe
+(``unescape_cell``). ``import.cypher`` and ``kuzu.cypher`` apply it while
+loading; after ``neo4j-admin database import`` (which takes fields as they
+are) ``UNESCAPE_CYPHER`` applies it once in the database.
 
 Format rules (Neo4j operations manual, "Import header format"): UTF-8 without
 BOM, ``,`` between fields, ``"`` quotes with ``""`` inside (the csv module's
@@ -28,10 +44,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import networkx as nx
 
+from kg import schema
 from kg.export import atomic_write
 from kg.export._text import clean_text
 from kg.graph import sorted_graph
@@ -74,8 +92,34 @@ def relationship_type(relation: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", relation).upper()
 
 
-def _array(values) -> str:
-    items = (clean_text(v).replace(ARRAY_DELIMITER, "；") for v in values or ())
+#: what makes a spreadsheet read a cell as a formula, plus the escape itself
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def escape_cell(text: str) -> str:
+    """``text`` as a spreadsheet shows it as text: a leading ``'`` if it starts like a formula (or with ``'``).
+
+    >>> escape_cell("=HYPERLINK(1)"), escape_cell("'a"), escape_cell("唐山")
+    ("'=HYPERLINK(1)", "''a", '唐山')
+    """
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def unescape_cell(text: str) -> str:
+    """The real value of a cell written by ``escape_cell``: one leading ``'`` dropped.
+
+    >>> unescape_cell("'=1+1"), unescape_cell("''a"), unescape_cell("a")
+    ('=1+1', "'a", 'a')
+    """
+    return text[1:] if text.startswith("'") else text
+
+
+def _text(value) -> str:
+    return escape_cell(clean_text(value))
+
+
+def _array(values: Iterable | None) -> str:
+    items = (escape_cell(clean_text(v).replace(ARRAY_DELIMITER, "；")) for v in values or ())
     return ARRAY_DELIMITER.join(i for i in items if i)
 
 
@@ -97,7 +141,7 @@ def nodes_csv(G: nx.MultiDiGraph) -> str:
             [
                 clean_text(nid),
                 f"Entity{ARRAY_DELIMITER}{type_}" if type_ else "Entity",
-                clean_text(d.get("label", "")),
+                _text(d.get("label", "")),
                 type_,
                 _array(d.get("aliases")),
                 int(d.get("mentions") or 0),
@@ -122,8 +166,8 @@ def relationships_csv(G: nx.MultiDiGraph) -> str:
                 relationship_type(d["relation"]),
                 clean_text(k),
                 d["relation"],
-                clean_text(d.get("title", "")),
-                sentences,
+                _text(d.get("title", "")),
+                escape_cell(sentences),
                 _array(documents),
                 int(d.get("weight", len(evidence)) or 0),
             ]
@@ -131,8 +175,18 @@ def relationships_csv(G: nx.MultiDiGraph) -> str:
     return _csv(REL_HEADER, rows)
 
 
+def _unescape(expr: str) -> str:
+    """Cypher for ``unescape_cell`` of a text expression (Neo4j's substring counts from 0)."""
+    return f'CASE WHEN {expr} STARTS WITH "\'" THEN substring({expr}, 1) ELSE {expr} END'
+
+
+def _cypher_text(column: str) -> str:
+    return _unescape(f"row.`{column}`")
+
+
 def _cypher_array(column: str) -> str:
-    return f"CASE WHEN coalesce(row.`{column}`, '') = '' THEN [] ELSE split(row.`{column}`, '{ARRAY_DELIMITER}') END"
+    items = f"[x IN split(row.`{column}`, '{ARRAY_DELIMITER}') | {_unescape('x')}]"
+    return f"CASE WHEN coalesce(row.`{column}`, '') = '' THEN [] ELSE {items} END"
 
 
 def import_cypher(G: nx.MultiDiGraph) -> str:
@@ -153,7 +207,7 @@ def import_cypher(G: nx.MultiDiGraph) -> str:
             "LOAD CSV WITH HEADERS FROM 'file:///nodes.csv' AS row",
             f"WITH row WHERE row.type = '{type_}'",
             "MERGE (n:Entity {id: row.`id:ID`})",
-            f"SET n:{type_}, n.label = row.label, n.type = row.type,",
+            f"SET n:{type_}, n.label = {_cypher_text('label')}, n.type = row.type,",
             f"    n.aliases = {_cypher_array('aliases:string[]')},",
             "    n.mentions = toInteger(row.`mentions:int`),",
             f"    n.documents = {_cypher_array('documents:string[]')};",
@@ -165,12 +219,71 @@ def import_cypher(G: nx.MultiDiGraph) -> str:
             f"WITH row WHERE row.`:TYPE` = '{rel}'",
             "MATCH (a:Entity {id: row.`:START_ID`}), (b:Entity {id: row.`:END_ID`})",
             f"MERGE (a)-[r:{rel} {{key: row.key}}]->(b)",
-            "SET r.relation = row.relation, r.title = row.title, r.evidence = row.evidence,",
+            f"SET r.relation = row.relation, r.title = {_cypher_text('title')}, r.evidence = {_cypher_text('evidence')},",
             f"    r.documents = {_cypher_array('documents:string[]')},",
             "    r.weight = toInteger(row.`weight:int`);",
             "",
         ]
     return "\n".join(out)
+
+
+def _kuzu_text(col: str) -> str:
+    return f"regexp_replace({col}, \"^'\", '')"
+
+
+def _kuzu_array(col: str) -> str:
+    items = f"list_transform(string_split({col}, '{ARRAY_DELIMITER}'), x -> {_kuzu_text('x')})"
+    return f"CASE WHEN {col} IS NULL THEN CAST([] AS STRING[]) ELSE {items} END"
+
+
+KUZU_CSV_OPTIONS = "(header=true, parallel=false, auto_detect=false, delim=',', quote='\"', escape='\"')"
+
+
+def kuzu_cypher(G: nx.MultiDiGraph) -> str:
+    """``kuzu.cypher``: the CSVs into an embedded Kùzu/ladybug database, run from inside the folder."""
+    # a table for every relation of the schema (queries on an absent one then find nothing, not an error)
+    present = {d["relation"] for _, _, d in G.edges(data=True)}
+    rel_types = sorted({relationship_type(r) for r in (*schema.RELATIONS, *present)})
+    node_cols = ", ".join(f"c{i} STRING" for i in range(len(NODE_HEADER)))
+    rel_cols = ", ".join(f"c{i} STRING" for i in range(len(REL_HEADER)))
+    out = [
+        "// Load kg's neo4j/ CSVs into an embedded Kùzu or ladybug database (Cypher), from inside this folder:",
+        "//   python -c \"import ladybug as k; k.Connection(k.Database('kg.db')).execute(open('kuzu.cypher').read())\"",
+        "// (or import kuzu as k). LOAD WITH HEADERS reads the quoted multi-line evidence; the arrays are split",
+        "// and the leading apostrophe that keeps spreadsheets from running formulas is dropped.",
+        "CREATE NODE TABLE Entity(id STRING, labels STRING[], label STRING, type STRING, aliases STRING[],"
+        " mentions INT64, documents STRING[], PRIMARY KEY(id));",
+        f"COPY Entity FROM (LOAD WITH HEADERS ({node_cols}) FROM 'nodes.csv' {KUZU_CSV_OPTIONS}"
+        f" RETURN c0, string_split(c1, '{ARRAY_DELIMITER}'), {_kuzu_text('c2')}, c3, {_kuzu_array('c4')},"
+        f" CAST(c5 AS INT64), {_kuzu_array('c6')});",
+    ]
+    for rel in rel_types:
+        out += [
+            f"CREATE REL TABLE {rel}(FROM Entity TO Entity, key STRING, relation STRING, title STRING,"
+            " evidence STRING, documents STRING[], weight INT64);",
+            f"COPY {rel} FROM (LOAD WITH HEADERS ({rel_cols}) FROM 'relationships.csv' {KUZU_CSV_OPTIONS}"
+            f" WITH * WHERE c2 = '{rel}' RETURN c0, c1, c3, c4, {_kuzu_text('c5')}, {_kuzu_text('c6')},"
+            f" {_kuzu_array('c7')}, CAST(c8 AS INT64));",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def _unescape_set(var: str, prop: str, array: bool = False) -> str:
+    if array:
+        return f"{var}.{prop} = [x IN {var}.{prop} | {_unescape('x')}]"
+    return f"{var}.{prop} = {_unescape(f'{var}.{prop}')}"
+
+
+#: run once after ``neo4j-admin database import``: drop the spreadsheet escape (see the module docstring)
+UNESCAPE_CYPHER = (
+    "MATCH (n:Entity) SET "
+    + ", ".join(
+        [_unescape_set("n", "label"), _unescape_set("n", "aliases", True), _unescape_set("n", "documents", True)]
+    )
+    + ";\nMATCH ()-[r]->() SET "
+    + ", ".join([_unescape_set("r", "title"), _unescape_set("r", "evidence"), _unescape_set("r", "documents", True)])
+    + ";"
+)
 
 
 README = f"""kg graph for Neo4j
@@ -180,6 +293,11 @@ nodes.csv          one row per entity; labels Entity + its type (Person, Agency,
 relationships.csv  one row per relation; types HOLDS_POSITION, AFFILIATED_WITH, ORGANIZES, PARTICIPATES_IN,
                    LOCATED_IN, PART_OF, COOPERATES_WITH; evidence = the source sentences, one per line
 import.cypher      the same through LOAD CSV into a running database (constraint first, MERGE by id)
+kuzu.cypher        the same into an embedded Kuzu/ladybug database (run it from inside this folder)
+
+Text that starts with = + - @ tab or CR (a formula to a spreadsheet) or with ' is written with one more
+leading ', so LibreOffice and Excel show it as text; the real value is the cell without one leading '.
+import.cypher and kuzu.cypher drop it while loading.
 
 Bulk import into a new database (Neo4j 5; database stopped and not yet existing):
 copy nodes.csv and relationships.csv into $NEO4J_HOME/import/, then from $NEO4J_HOME run
@@ -190,6 +308,7 @@ then, in cypher-shell or the browser:
 
     CREATE DATABASE neo4j IF NOT EXISTS;   // on Enterprise; on Community just start the server
     CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;
+    {UNESCAPE_CYPHER.replace(chr(10), chr(10) + "    ")}
 
 Arrays (aliases, documents) use ";" as delimiter; a ";" inside a value is written as the full-width "；".
 Example query:
@@ -199,9 +318,10 @@ Example query:
 
 
 def write_neo4j(G: nx.MultiDiGraph, folder: str | Path) -> None:
-    """Write ``nodes.csv``, ``relationships.csv``, ``import.cypher`` and ``README.txt`` into ``folder``."""
+    """Write ``nodes.csv``, ``relationships.csv``, ``import.cypher``, ``kuzu.cypher`` and ``README.txt``."""
     folder = Path(folder)
     atomic_write(folder / "nodes.csv", nodes_csv(G))
     atomic_write(folder / "relationships.csv", relationships_csv(G))
     atomic_write(folder / "import.cypher", import_cypher(G))
+    atomic_write(folder / "kuzu.cypher", kuzu_cypher(G))
     atomic_write(folder / "README.txt", README)
