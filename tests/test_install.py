@@ -122,7 +122,7 @@ def test_the_installed_kg_builds_queries_and_validates_outside_the_repository(in
     graph = json.loads((tmp_path / "exports" / "graph.json").read_text(encoding="utf-8"))
     found = {(n["type"], n["label"]) for n in graph["nodes"]}
     assert {("Agency", "河北省科学技术厅"), ("Person", "龙奋杰"), ("Place", "唐山市")} <= found
-    assert len(found) > 100 and len(graph["links"]) > 50
+    assert len(found) > 100 and len(graph["edges"]) > 50
     assert json.loads((tmp_path / "exports" / "report.json").read_text())["failed"] == []
     assert "new vis.Network" in (tmp_path / "exports" / "graph.html").read_text(encoding="utf-8")
 
