@@ -135,3 +135,21 @@ def relation_triggers() -> dict[str, tuple[str, ...]]:
         kind, words = line.split("\t")
         out[kind] = tuple(words.split())
     return out
+
+
+@cache
+def event_heads() -> tuple[str, ...]:
+    """Head words of events that happen at a time and place (会议, 论坛, 仪式, 培训班), longest first."""
+    return _by_length(_lines("event_heads.txt"))
+
+
+@cache
+def event_references() -> tuple[str, ...]:
+    """Words that refer back to the article's event (会上, 本次会议, 活动), longest first."""
+    return _by_length(_lines("event_references.txt"))
+
+
+@cache
+def place_titles() -> dict[str, str]:
+    """Titles held in a place's government, by the level of the place (市长 → city, 副省长 → province)."""
+    return dict(tuple(line.split("\t")) for line in _lines("place_titles.tsv"))  # type: ignore[misc]

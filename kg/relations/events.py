@@ -1,0 +1,58 @@
+"""People and bodies at the article's events: attendance, chairing, speaking, signing.
+
+``会议由A主持，B、C出席会议并讲话`` names who took part in the event the
+sentence refers to: an initiative written after the verb, else the article's
+main event (``DocContext.main_event``), which 会议, 会上 and 仪式 refer back to.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from kg import lexicon
+from kg.model import Relation
+from kg.relations.context import is_event
+from kg.relations.view import SLOTS, View
+
+_PEOPLE = {SLOTS["Person"]}
+_BODIES = {SLOTS["Agency"], SLOTS["Organization"]}
+
+
+@cache
+def _attend() -> re.Pattern:
+    words = lexicon.relation_triggers()["attend"]
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def attendance(view: View) -> list[Relation]:
+    """participatesIn for the people (and, with 参加/参与, the bodies) before an attendance verb."""
+    out: list[Relation] = []
+    masked = view.masked
+    triggers = list(_attend().finditer(masked))
+    if not triggers:
+        return out
+    initiatives = {pos: m for pos, m in view.slot.items() if m.type == "Initiative"}
+    done: set[int] = set()
+    for trig in triggers:
+        event = next(
+            (m for pos, m in sorted(initiatives.items()) if trig.end() <= pos <= trig.end() + 12 and is_event(m.key)),
+            None,
+        )
+        if event is None:
+            event = view.ctx.main_event
+        if event is None:
+            continue
+        bodies_too = trig.group(0) in ("参加", "参与", "参会")
+        for pos, m in sorted(view.slot.items()):
+            if pos >= trig.start() or pos in done:
+                continue
+            if masked[pos] in _PEOPLE or (bodies_too and masked[pos] in _BODIES and _near(masked, pos, trig.start())):
+                out.append(Relation("participatesIn", m, event, view.sent))
+                done.add(pos)
+    return out
+
+
+def _near(masked: str, pos: int, end: int) -> bool:
+    """Is a body at ``pos`` in the subject just before ``end`` (no clause break between)?"""
+    return not re.search("[，,；;：:]", masked[pos:end])

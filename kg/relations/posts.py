@@ -1,0 +1,228 @@
+"""Posts: who holds which title in which body, read from the chain of titles before a name.
+
+``江苏省委常委、苏州市委书记许昆林`` is a chain of two segments, each a body and
+its titles: (江苏省委, 常委), (苏州市委, 书记). A segment without a body takes the
+previous one's (``国务院国资委党委书记、主任张玉卓``: 主任 of 国务院国资委); a bare
+body takes the place the chain has named (``重庆市委教育工委书记、教委主任`` →
+重庆市教委) or the article's; a title held in a place's government (市长,
+副省长: ``lexicon.place_titles``) goes to that government where the article
+names it, else to the place itself (``宜宾市委副书记、市长廖文彬`` → 宜宾市).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+
+from kg import lexicon
+from kg.model import Mention, Relation
+from kg.patterns import agency_pattern
+from kg.places import gazetteer
+from kg.relations.context import BODIES, DocContext
+from kg.relations.view import View
+from kg.resolve import canonical
+
+#: A bare body at the start of a segment: a level's Party committee or government (市委, 区政府),
+#: a committee of a zone (管委会, 党工委), a department without its place (教委, 教育厅), or a one-character
+#: body the article names in full elsewhere (厅党组书记 → its 厅).
+_LEVEL_BODY = re.compile("(?:省|市|县|区|镇|乡|州|自治区)(?:委|政府|人民政府)$|(?:党工委|工委|管委会|党委|党组)$")
+_ONE_CHAR_BODY = "厅局委部院校"
+#: Titles that stand for membership of a body rather than a post in it.
+_MEMBER_TITLES = ("委员", "常委", "成员")
+
+
+@dataclass
+class _Segment:
+    body: Mention | None
+    bare: str  # text of a bare body (市委, 教委) when no mention names it
+    place: Mention | None  # a place written in the segment (沧州市市长)
+    titles: list[str]
+    start: int
+
+
+def post_relations(view: View) -> list[Relation]:
+    """holdsPosition for each title before (or right after) a person, affiliatedWith for 市领导A、B."""
+    out: list[Relation] = []
+    ctx, text, sent = view.ctx, view.ctx.doc.text, view.sent
+    by_end = {m.end: m for m in view.mentions}
+    place_seen: Mention | None = None  # the last place (or placed body) named in the sentence so far
+    persons = [m for m in view.mentions if m.type == "Person"]
+    last_end = sent.start
+    for p in persons:
+        segments = _chain(text, p.start, max(last_end, sent.start), by_end)
+        last_end = p.end
+        for m in view.mentions:
+            if m.end <= (segments[0].start if segments else p.start) and m.type in ("Place", *BODIES):
+                place_seen = m
+        posts = _resolve(ctx, segments, place_seen)
+        for body, title in posts:
+            out.append(Relation("holdsPosition", p, body, sent, title=title))
+        if posts:
+            continue
+        leader_of = _leader_of(ctx, text, p, sent.start, place_seen)
+        if leader_of is not None:
+            out.append(Relation("affiliatedWith", p, leader_of, sent))
+    return out
+
+
+def _title_ending(text: str, pos: int, lo: int) -> str:
+    for t in _titles_by_length():
+        if pos - len(t) >= lo and text.startswith(t, pos - len(t)):
+            return t
+    return ""
+
+
+@cache
+def _titles_by_length() -> tuple[str, ...]:
+    return tuple(sorted(set(lexicon.titles()) | set(lexicon.place_titles()), key=lambda t: (-len(t), t)))
+
+
+def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Segment]:
+    """The segments of the title chain that ends at ``end`` (a person's start), left to right."""
+    pos = end
+    while pos > lo and text[pos - 1] == " ":
+        pos -= 1
+    segments: list[_Segment] = []
+    titles: list[str] = []
+    while pos > lo:
+        title = _title_ending(text, pos, lo)
+        if title:
+            titles.insert(0, title)
+            pos -= len(title)
+            continue
+        if not titles:
+            break
+        # the body of this segment, if one is written right before its titles
+        body = by_end.get(pos)
+        seg = _Segment(None, "", None, titles, pos)
+        if body is not None and body.type in BODIES:
+            seg.body, seg.start = body, body.start
+        elif body is not None and body.type == "Place":
+            seg.place, seg.start = body, body.start
+        else:
+            bare = _bare_body(text, pos, lo)
+            if bare:
+                seg.bare, seg.start = bare, pos - len(bare)
+                place = by_end.get(seg.start)
+                if place is not None and place.type == "Place":
+                    seg.place, seg.start = place, place.start
+        segments.insert(0, seg)
+        titles = []
+        pos = seg.start
+        if pos > lo and text[pos - 1] == "、":
+            pos -= 1
+            continue
+        break
+    return segments
+
+
+def _bare_body(text: str, pos: int, lo: int) -> str:
+    """A body written without its place right before ``pos`` (市委, 教育厅, 管委会, 厅), or ''."""
+    window = text[max(lo, pos - 8) : pos]
+    for n in range(len(window), 0, -1):
+        piece = window[-n:]
+        if _LEVEL_BODY.search(piece) and _LEVEL_BODY.match(piece) or piece in ("党工委", "工委", "管委会"):
+            return piece
+        m = agency_pattern().fullmatch(piece)
+        if m and not m.group("party"):
+            return piece
+    if window and window[-1] in _ONE_CHAR_BODY and (pos - 1 == lo or not text[pos - 2].isalnum()):
+        return window[-1]
+    return ""
+
+
+def _resolve(ctx: DocContext, segments: list[_Segment], place_seen: Mention | None) -> list[tuple[Mention, str]]:
+    """(body, title) of every title in the chain."""
+    out: list[tuple[Mention, str]] = []
+    previous: Mention | None = None
+    place = place_seen
+    for seg in segments:
+        if seg.place is not None:
+            place = seg.place
+        body = seg.body
+        if body is None and seg.bare:
+            body = _bare(ctx, seg.bare, place)
+        for title in seg.titles:
+            if title in lexicon.place_titles() and (body is None or body.type == "Place"):
+                target = _government(ctx, title, seg.place or place)
+            else:
+                target = body or previous
+            if target is not None:
+                out.append((target, title))
+        if body is not None:
+            previous = body
+            if body.type == "Place" or _place_of(body) is not None:
+                place = _place_of(body) or place
+    return out
+
+
+def _place_of(m: Mention) -> Mention | None:
+    """The place a body's name begins with, as a mention (苏州市委 → 苏州市)."""
+    if m.type == "Place":
+        return m
+    found = gazetteer().find(m.key)
+    if found and found[0][0] == 0:
+        places = gazetteer().lookup(found[0][2])
+        if places:
+            return Mention(m.start, m.start + found[0][1], "Place", found[0][2], "inner", key=places[0].name)
+    return None
+
+
+def _bare(ctx: DocContext, bare: str, place: Mention | None) -> Mention | None:
+    """The body a bare name stands for in this article (市委 → 苏州市委; 教委 → 重庆市教育委员会; 厅 → 省科技厅)."""
+    if len(bare) == 1:
+        return ctx.dominant(bare)
+    if bare in ("党工委", "工委", "管委会", "党委", "党组"):
+        named = ctx.dominant(bare)
+        if named is not None:
+            return named
+        zone = ctx.place("county") or ctx.place("city")
+        top = ctx.place_counts.most_common(1)
+        return ctx.by_key.get(top[0][0]) if top else zone
+    level = bare[0]
+    if place is None:
+        place = ctx.place({"省": "province", "市": "city", "县": "county", "区": "county"}.get(level, "city"))
+    if place is None:
+        return None
+    name = place.key + (bare[1:] if bare[0] in "省市县区" and place.key.endswith(bare[0]) else bare)
+    key = canonical(Mention(0, len(name), "Agency", name, "title"), ctx.doc.context_province, ctx.doc.context_city)
+    if key in ctx.by_key:
+        return ctx.by_key[key]
+    if bare.endswith(("委", "政府")) and bare[0] in "省市县区":
+        return place  # 市委书记 where the article never names the committee: the post is in the city
+    return replace(place, type="Agency", text=bare, source="title", key=key)
+
+
+def _government(ctx: DocContext, title: str, place: Mention | None) -> Mention | None:
+    """Where a place-bound title is held: the government the article names, else the place."""
+    level = lexicon.place_titles()[title]
+    if place is None or not any(p.level == level for p in gazetteer().lookup(place.key)):
+        place = ctx.place(level) if level in ("province", "city") else place
+    if place is None:
+        return None
+    for suffix in ("人民政府", "政府"):
+        gov = ctx.by_key.get(place.key + suffix)
+        if gov is not None:
+            return gov
+    return place
+
+
+def _leader_of(ctx: DocContext, text: str, p: Mention, lo: int, place: Mention | None) -> Mention | None:
+    """市领导A、B、C / 省领导A: a leader of the place, no title given; else the body just before (河北农大的李保国)."""
+    pos = p.start
+    # back over the list this name is in: 市领导商黎光、王大虎、宋有洪
+    while True:
+        m = re.search(r"(?:、|，|和)$", text[lo:pos])
+        if not m:
+            break
+        prev = pos - len(m.group(0))
+        start = next((q.start for q in ctx.mentions if q.end == prev and q.type == "Person"), None)
+        if start is None:
+            break
+        pos = start
+    lead = re.search(r"(省|市|县|区|自治区)(?:主要)?领导(?:同志)?$", text[lo:pos])
+    if lead:
+        level = {"省": "province", "自治区": "province", "市": "city"}.get(lead.group(1), "county")
+        return ctx.place(level)
+    return None

@@ -1,0 +1,58 @@
+"""Relations the names themselves state: places in places, units of bodies, bodies in places.
+
+* 玉田县彩虹镇, 兴旺寨乡何家峪村: a place written right after a larger one;
+* 省农林科学院石家庄果树所: a unit whose name begins with its parent's (``Document.inner``);
+* 唐山工业职业技术学院, 北京经开区: a name that begins with a place;
+* 省科技厅科技特派员: an agency's role names the system it runs (科技特派员制度).
+"""
+
+from __future__ import annotations
+
+from kg.model import Mention, Relation
+from kg.places import LEVEL_RANK, gazetteer
+from kg.relations.context import BODIES
+from kg.relations.view import View
+
+
+def containment(view: View) -> list[Relation]:
+    out: list[Relation] = []
+    text, sent, ms = view.ctx.doc.text, view.sent, view.mentions
+    for a, b in zip(ms, ms[1:]):
+        if a.type == "Place" and b.type == "Place" and a.end == b.start and _lower(b, a):
+            out.append(Relation("partOf", b, a, sent))
+    for m in ms:
+        parts = view.ctx.inner.get((m.start, m.end), ())
+        for part in parts:
+            if part.type in BODIES and m.type in BODIES:
+                out.append(Relation("partOf", m, part, sent))
+        for part in parts:
+            if part.type == "Place":
+                out.append(Relation("partOf" if m.type == "Place" else "locatedIn", m, part, sent))
+    del text
+    return out
+
+
+def _lower(child: Mention, parent: Mention) -> bool:
+    g = gazetteer()
+    cp, pp = g.lookup(child.text), g.lookup(parent.text)
+    if not pp:
+        return False
+    if not cp:
+        return child.text.endswith(("镇", "乡", "村", "街道", "区"))
+    return LEVEL_RANK.get(cp[0].level, 4) > LEVEL_RANK.get(pp[0].level, 4)
+
+
+def roles(view: View) -> list[Relation]:
+    """<agency><role>: 省科技厅科技特派员 — the agency runs the system the role belongs to."""
+    out: list[Relation] = []
+    systems = view.ctx.systems
+    if not systems:
+        return out
+    text = view.ctx.doc.text
+    for m in view.mentions:
+        if m.type not in BODIES:
+            continue
+        for role, init in systems.items():
+            if text.startswith(role, m.end):
+                out.append(Relation("organizes", m, init, view.sent))
+    return out
