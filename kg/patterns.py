@@ -60,8 +60,9 @@ def abbreviation_pattern() -> re.Pattern:
 
 @cache
 def initiative_head_pattern() -> re.Pattern:
-    """Head words of initiatives (制度, 计划, 论坛…)."""
-    return re.compile(f"(?:{_alternatives(lexicon.initiative_suffixes())})")
+    """Head words of initiatives (制度, 计划, 论坛…) and of events (会议, 仪式…), longest first."""
+    heads = set(lexicon.initiative_suffixes()) | set(lexicon.event_heads())
+    return re.compile(f"(?:{_alternatives(_longest_first(sorted(heads)))})")
 
 
 @cache

@@ -36,6 +36,9 @@ def find_agencies(doc: Document, found: dict[str, list[Mention]]) -> list[Mentio
         if m.group("domain") == "科学" and not m.group("suffix").startswith("技术"):
             continue
         start = _extend_left_with_place(text, start, place_ends)
+        party = m.group("party") or ""
+        if start == m.start() and party[:1] in ("省", "市", "县", "区"):
+            start = place_ends.get(m.start() + 1, start)  # 重庆市委教育工委: 市 ends the place too
         # a bare domain needs a level (省科技厅) unless it is a national ministry (科技部)
         national = m.group("suffix") in ("部", "委员会", "总局", "署")
         if start == m.start() and not m.group("party") and not national:

@@ -21,7 +21,6 @@ _BOOK = re.compile(r"《([^《》\n]{2,60})》")
 #: 《…方案(试行)》: a document title with a qualifier after its head word
 _DOCUMENT_HEAD = re.compile(r"(方案|意见|通知|办法|规划|纲要|条例|规定)[（(]")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+[届期批次]")
-_YEAR = re.compile(r"\d{4}年度?|\d{4}(?!年)")
 
 
 def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = None) -> list[Mention]:
@@ -83,7 +82,7 @@ def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
     verbs = 0
     ok_pos = lexicon.pos_classes()["initiative"]
     taken: list[tuple[str, str]] = []
-    for word, flag in reversed(left_tokens(text, head_start, 24)):
+    for word, flag in reversed(left_tokens(text, head_start, 40)):
         if word in STOP_WORDS:
             break
         if flag == "v":
@@ -92,7 +91,11 @@ def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
             verbs += 1
         elif (
             flag == "m"
-            and not (word.startswith("第") or (word.isdigit() and len(word) == 4))
+            and not (
+                word.startswith("第")
+                or word.isdigit() and taken and taken[-1][1] != "q"
+                or word in ("年", "年度") and taken
+            )
             or flag not in ok_pos
             and not flag.startswith("v")
             and word != "·"
@@ -105,15 +108,17 @@ def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
     # a name does not begin with a verb: 做好|省级科技计划
     while taken and taken[-1][1] == "v":
         start += len(taken.pop()[0])
-    # drop generic qualifiers and dates at the front: 全省|科技创新专题研讨班, 2020年|…
+    # drop descriptive qualifiers at the front (该市|科技创新专题研讨班); a year or
+    # 全国 belongs to an event's official name (2021年…培训班, 全国…工作会议)
     changed = True
     while changed and start < head_start:
         changed = False
-        m = _YEAR.match(text[start:head_start])
-        if m:
-            start += m.end()
+        if text[start] == "年":  # 三|年行动计划: a count of years is no part of the name
+            start += 1
             changed = True
         for mod in lexicon.generic_modifiers():
+            if mod.startswith("全"):
+                continue
             if text.startswith(mod, start) and head_start - start > len(mod) + 1:
                 start += len(mod)
                 changed = True

@@ -78,7 +78,7 @@ class DocContext:
 
     @cached_property
     def main_event(self) -> Mention | None:
-        """The event the article reports: the first named event said to be held, else the first in its title."""
+        """The event the article reports: the first named event said to be held, else the first it names."""
         events = [m for m in self.mentions if m.type == "Initiative" and is_event(m.key)]
         if not events:
             return None
@@ -89,10 +89,7 @@ class DocContext:
             before = text[max(0, m.start - 6) : m.start]
             if any(w in after for w in held) or any(before.endswith(w) or before.endswith(w + "了") for w in held):
                 return m
-        first = self.doc.sentences[0] if self.doc.sentences else None
-        if first is not None and events[0].start < first.end:
-            return events[0]
-        return None
+        return events[0]
 
 
 def is_event(name: str) -> bool:
