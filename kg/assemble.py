@@ -206,25 +206,4 @@ class Assembler:
                     seen.add((ev["document"], ev["start"]))
                     unique.append(ev)
             add_link(G, ids[head], ids[tail], relation, unique, title=title)
-        self._divisions(G, types, ids)
         return G
-
-    def _divisions(self, G: nx.MultiDiGraph, types: dict[str, str], ids: dict[str, str]) -> None:
-        """Place partOf place, from the administrative divisions, for places both in the graph."""
-        g = gazetteer()
-        for key in sorted(types):
-            if types[key] != "Place":
-                continue
-            places = [p for p in g.lookup(key) if p.name == key]
-            if not places:
-                continue
-            parent = places[0].parent
-            # climb to the nearest enclosing division that the articles name
-            seen = 0
-            while parent and parent not in ids and seen < 4:
-                up = [p for p in g.lookup(parent) if p.name == parent]
-                parent = up[0].parent if up else ""
-                seen += 1
-            known = parent and parent in ids and types.get(parent) == "Place" and parent != key
-            if known and not G.has_edge(ids[key], ids[parent], "partOf"):
-                add_link(G, ids[key], ids[parent], "partOf", [self.first_sentence[key]])

@@ -35,7 +35,7 @@ def relations(text):
             ("cooperatesWith", "河北省儿童医院", "加拿大病童医院", ""),
         ),
         ("协同中科院旗下北京中科软领科技有限公司赴定州。", ("partOf", "北京中科软领科技有限公司", "中国科学院", "")),
-        ("唐山工业职业技术学院选派专家。", ("locatedIn", "唐山工业职业技术学院", "唐山市", "")),
+        ("唐山市的唐山工业职业技术学院选派专家。", ("locatedIn", "唐山工业职业技术学院", "唐山市", "")),
         (
             "省农林科学院石家庄果树所研究员冯建忠收获满满。",
             ("holdsPosition", "冯建忠", "河北省农林科学院石家庄果树所", "研究员"),
@@ -64,3 +64,27 @@ def test_relations_carry_their_sentence():
     (rel,) = [r for r in doc.relations if r.relation == "holdsPosition"]
     assert rel.sentence.text == "省科技厅副厅长李从民出席会议。"
     assert doc.text[rel.sentence.start : rel.sentence.end] == rel.sentence.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "absent"),
+    [
+        # a name that begins with a place says where the body is only when the article names the place too
+        ("中山大学附属第一医院派出专家。", None, ("locatedIn", "中山大学附属第一医院", "中山市", "")),
+        # the division tree links places the article names by themselves, not places inside names
+        ("会议在四川省宜宾市举行。宜宾市委书记出席。", ("partOf", "宜宾市", "四川省", ""), None),
+        ("四川大学与宜宾市签约。", None, ("partOf", "宜宾市", "四川省", "")),
+        # 主任A、副主任B: the second title is held in the first one's body
+        (
+            "河北农业大学校长王志刚、副校长李明出席。",
+            ("holdsPosition", "李明", "河北农业大学", "副校长"),
+            None,
+        ),
+    ],
+)
+def test_statements_and_non_statements(text, expected, absent):
+    got = relations(text)
+    if expected:
+        assert expected in got
+    if absent:
+        assert absent not in got

@@ -50,6 +50,9 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
         if tail:
             end = m.end() + tail.end()
             out.append(Mention(m.start(), end, "Initiative", text[m.start() : end], "quoted"))
+    events = lexicon.event_heads()
+    named_ends = _named_ends(found or {})
+    named_starts = {m.start for m in named_ends.values()}
     for m in suffix_re.finditer(text):
         end = m.end()
         head = m.group(0)
@@ -57,8 +60,32 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
         body = text[start : m.start()]
         if len(body) < 3 or not _specific(body, proper, weak=head in weak):
             continue
-        out.append(Mention(start, end, "Initiative", text[start:end], "initiative"))
+        source = "initiative"
+        if head in events:
+            # an event's name opens with its host or place where these begin the clause:
+            # 山东省科技厅|科技特派员工作会议在济南召开, 中国(北京)自由贸易试验区|…挂牌仪式
+            prefix = named_ends.get(start)
+            if prefix is not None and (prefix.start == 0 or text[prefix.start - 1] in _CLAUSE_OPENERS):
+                start, source = prefix.start, "event"
+            elif start in named_starts:
+                source = "event"
+        out.append(Mention(start, end, "Initiative", text[start:end], source))
     return [m for m in out if m.source == "document" or ends_a_word(text, m.end)]
+
+
+#: What may stand right before an event's name that opens with its host: a clause break or a preposition.
+_CLAUSE_OPENERS = set('\n 　，,。；;：:、“”"（(）)》') | set("在由暨和与及")
+_PLACE_IN_BRACKETS = re.compile(r"[（(]([^（）()，。]{2,6})[）)]")
+
+
+def _named_ends(found: dict[str, list[Mention]]) -> dict[int, Mention]:
+    """The places and bodies the finders before found, by where they end."""
+    out: dict[int, Mention] = {}
+    for name in ("places", "agencies", "organizations"):
+        for m in found.get(name, ()):
+            if m.type in ("Place", "Agency", "Organization") and (m.end not in out or out[m.end].start > m.start):
+                out[m.end] = m
+    return out
 
 
 def _specific(body: str, proper: bool, weak: bool) -> bool:
@@ -93,8 +120,11 @@ def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
             flag == "m"
             and not (
                 word.startswith("第")
-                or word.isdigit() and taken and taken[-1][1] != "q"
-                or word in ("年", "年度") and taken
+                or word.isdigit()
+                and taken
+                and taken[-1][1] != "q"
+                or word in ("年", "年度")
+                and taken
             )
             or flag not in ok_pos
             and not flag.startswith("v")
@@ -108,6 +138,12 @@ def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
     # a name does not begin with a verb: 做好|省级科技计划
     while taken and taken[-1][1] == "v":
         start += len(taken.pop()[0])
+    # a place in brackets belongs to the name: 中国(北京)|自由贸易试验区高端产业片区挂牌仪式
+    bracket = _PLACE_IN_BRACKETS.search(text, max(0, start - 10), start)
+    if bracket and bracket.end() == start and gazetteer().lookup(bracket.group(1)) and bracket.start() > 0:
+        before, _ = _initiative_left(text, bracket.start())
+        if before < bracket.start():
+            start = before
     # drop descriptive qualifiers at the front (该市|科技创新专题研讨班); a year or
     # 全国 belongs to an event's official name (2021年…培训班, 全国…工作会议)
     changed = True

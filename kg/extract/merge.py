@@ -13,6 +13,7 @@ PRIORITY = {
     "byline": 6,
     "agency": 5,
     "document": 5,
+    "event": 5,
     "quoted": 5,
     "org": 4,
     "initiative": 4,

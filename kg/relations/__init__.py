@@ -30,7 +30,7 @@ from kg.relations.context import DocContext
 from kg.relations.events import attendance
 from kg.relations.patterns import pattern_relations
 from kg.relations.posts import post_relations
-from kg.relations.structure import containment, roles
+from kg.relations.structure import containment, divisions, roles
 from kg.relations.view import View
 from kg.schema import allows
 
@@ -57,6 +57,7 @@ def find_relations(doc: Document) -> Document:
         view = View(ctx, sent, ms)
         for _name, rule in RULES:
             relations.extend(rule(view))
+    relations.extend(divisions(ctx))
     seen = set()
     unique = []
     for r in relations:

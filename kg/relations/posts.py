@@ -49,13 +49,16 @@ def post_relations(view: View) -> list[Relation]:
     place_seen: Mention | None = None  # the last place (or placed body) named in the sentence so far
     persons = [m for m in view.mentions if m.type == "Person"]
     last_end = sent.start
+    last_body: Mention | None = None  # the body of the previous person's last post, for 主任A、副主任B
     for p in persons:
         segments = _chain(text, p.start, max(last_end, sent.start), by_end)
+        listed = last_body is not None and bool(segments) and text[last_end : segments[0].start] in ("、", "，", ",")
         last_end = p.end
         for m in view.mentions:
             if m.end <= (segments[0].start if segments else p.start) and m.type in ("Place", *BODIES):
                 place_seen = m
-        posts = _resolve(ctx, segments, place_seen)
+        posts = _resolve(ctx, segments, place_seen, last_body if listed else None)
+        last_body = posts[-1][0] if posts and posts[-1][0].type in BODIES else None
         for body, title in posts:
             out.append(Relation("holdsPosition", p, body, sent, title=title))
         if posts:
@@ -132,10 +135,13 @@ def _bare_body(text: str, pos: int, lo: int) -> str:
     return ""
 
 
-def _resolve(ctx: DocContext, segments: list[_Segment], place_seen: Mention | None) -> list[tuple[Mention, str]]:
-    """(body, title) of every title in the chain."""
+def _resolve(
+    ctx: DocContext, segments: list[_Segment], place_seen: Mention | None, listed_after: Mention | None = None
+) -> list[tuple[Mention, str]]:
+    """(body, title) of every title in the chain; a chain that opens with bare titles right after
+    another person's post (``管委会主任张庆六、副主任窦彦冰``) takes that post's body."""
     out: list[tuple[Mention, str]] = []
-    previous: Mention | None = None
+    previous: Mention | None = listed_after
     place = place_seen
     for seg in segments:
         if seg.place is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from kg.model import Mention, Relation
 from kg.places import LEVEL_RANK, gazetteer
-from kg.relations.context import BODIES
+from kg.relations.context import BODIES, DocContext
 from kg.relations.view import View
 
 
@@ -26,10 +26,51 @@ def containment(view: View) -> list[Relation]:
             if part.type in BODIES and m.type in BODIES:
                 out.append(Relation("partOf", m, part, sent))
         for part in parts:
-            if part.type == "Place":
+            # a body's name that begins with a place (唐山工业职业技术学院) is in that place when the
+            # article also names the place by itself: 中山大学 is no statement about 中山市
+            named = view.ctx.by_key.get(part.key)
+            if part.type == "Place" and (m.type == "Place" or (named is not None and named.type == "Place")):
                 out.append(Relation("partOf" if m.type == "Place" else "locatedIn", m, part, sent))
     del text
     return out
+
+
+def divisions(ctx: DocContext) -> list[Relation]:
+    """Place partOf place where an article names both by themselves (宜宾市 … 四川省), from the division tree.
+
+    The evidence is a sentence that names both, else the sentence of the smaller place's first mention.
+    Places only inside other names (四川 in 四川大学) state nothing.
+    """
+    g = gazetteer()
+    first: dict[str, Mention] = {}
+    for m in ctx.mentions:
+        if m.type == "Place":
+            first.setdefault(m.key, m)
+    out: list[Relation] = []
+    for key, m in first.items():
+        places = [p for p in g.lookup(key) if p.name == key]
+        parent = places[0].parent if places else ""
+        for _ in range(4):  # climb to the nearest enclosing division the article names
+            if not parent or parent in first:
+                break
+            up = [p for p in g.lookup(parent) if p.name == parent]
+            parent = up[0].parent if up else ""
+        if not parent or parent not in first or parent == key:
+            continue
+        sent = _sentence_naming(ctx, m, first[parent])
+        if sent is not None:
+            out.append(Relation("partOf", m, first[parent], sent))
+    return out
+
+
+def _sentence_naming(ctx: DocContext, child: Mention, parent: Mention):
+    both = {ctx.doc.sentence_at(q.start) for q in ctx.mentions if q.key == child.key} & {
+        ctx.doc.sentence_at(q.start) for q in ctx.mentions if q.key == parent.key
+    }
+    both.discard(None)
+    if both:
+        return min(both, key=lambda s: s.start)
+    return ctx.doc.sentence_at(child.start)
 
 
 def _lower(child: Mention, parent: Mention) -> bool:
