@@ -80,6 +80,10 @@ def test_relations_carry_their_sentence():
             ("holdsPosition", "李明", "河北农业大学", "副校长"),
             None,
         ),
+        # a place-bound title with no government named: the post is in the place (GRAPH_GOLD: 县长 → 正定县),
+        ("山东省召开科技特派员工作会议。副省长于杰出席会议。", ("holdsPosition", "于杰", "山东省", "副省长"), None),
+        # 市领导A、B: leaders of the city, no title given
+        ("沧州市与北京化工大学签约。市领导商黎光、王大虎出席。", ("affiliatedWith", "王大虎", "沧州市", ""), None),
     ],
 )
 def test_statements_and_non_statements(text, expected, absent):

@@ -117,6 +117,8 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
             pos -= 1
             continue
         break
+    if titles:  # the chain opens the sentence: 副省长于杰出席
+        segments.insert(0, _Segment(None, "", None, titles, pos))
     return segments
 
 

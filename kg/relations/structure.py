@@ -25,6 +25,8 @@ def containment(view: View) -> list[Relation]:
         for part in parts:
             if part.type in BODIES and m.type in BODIES:
                 out.append(Relation("partOf", m, part, sent))
+            elif part.type in BODIES and m.type == "Initiative" and part.start == m.start:
+                out.append(Relation("organizes", part, m, sent))  # 山东省科技厅|科技特派员工作会议
         for part in parts:
             # a body's name that begins with a place (唐山工业职业技术学院) is in that place when the
             # article also names the place by itself: 中山大学 is no statement about 中山市
