@@ -76,9 +76,12 @@ class DocContext:
                     return self.by_key[name]
         # a place the article names only inside other names (山东省 in 山东省科技厅): the first of its level
         for part in sorted((p for parts in self.inner.values() for p in parts), key=lambda p: p.start):
-            if part.type == "Place" and (not wanted or part.key.startswith(wanted)):
-                if any(p.name == part.key and p.level == level for p in g.lookup(part.key)):
-                    return part
+            if (
+                part.type == "Place"
+                and (not wanted or part.key.startswith(wanted))
+                and any(p.name == part.key and p.level == level for p in g.lookup(part.key))
+            ):
+                return part
         return None
 
     @cached_property
