@@ -37,7 +37,8 @@ def find_persons(doc: Document, found: dict[str, list[Mention]]) -> list[Mention
             pos += 1
         source = "byline" if m.group(0) in BYLINE_TITLES else "title"
         while True:
-            end = name_at(text, pos, crf_names)
+            # right after a title even a surname that is also a word begins a name (局长原弛, 主任干勇)
+            end = name_at(text, pos, crf_names, after_title=True)
             if not end or (end - pos) < 2:
                 break
             out.append(Mention(pos, end, "Person", text[pos:end], source))
@@ -48,10 +49,37 @@ def find_persons(doc: Document, found: dict[str, list[Mention]]) -> list[Mention
             break
     # names the tagger finds elsewhere: 王广鹏教授, 毕凤萍
     out.extend(m for m in crf if m.type == "Person")
+    # a name right before a title, after a clause break: 聂强校长, 习近平总书记
+    for m in title_re.finditer(text):
+        for length in (3, 2):
+            start = m.start() - length
+            if start < 0 or (start > 0 and text[start - 1] not in PUNCT and text[start - 1] not in _BEFORE_NAME):
+                continue
+            if name_at(text, start, crf_names) == m.start():
+                out.append(Mention(start, m.start(), "Person", text[start : m.start()], "title"))
+                break
+    # the rest of a list of names: 市领导商黎光、王大虎、宋有洪、陈平、贾发林出席
+    known = sorted({(m.start, m.end) for m in out})
+    ends = {e for _, e in known}
+    for _start, end in known:
+        pos = end
+        while pos < len(text) and text[pos] == "、" and pos + 1 not in {s for s, _ in known}:
+            nxt = name_at(text, pos + 1, crf_names, after_title=True)
+            if not nxt or nxt - pos - 1 > 3 or (nxt < len(text) and text[nxt] not in _AFTER_LISTED_NAME):
+                break
+            out.append(Mention(pos + 1, nxt, "Person", text[pos + 1 : nxt], "title"))
+            ends.add(nxt)
+            pos = nxt
     return sorted(set(out), key=lambda m: (m.start, m.end, m.source))
 
 
-def name_at(text: str, start: int, crf_names: dict[int, int]) -> int:
+#: What may stand right before a name that a title follows (和聂强校长, 由张凤桐副院长), besides punctuation.
+_BEFORE_NAME = frozenset("和与及同由向请对在据")
+#: What ends a name in a list of names: the next separator, or a verb of attending (贾发林出席).
+_AFTER_LISTED_NAME = frozenset("、，,。；;出参等和与及在陪主致讲发作")
+
+
+def name_at(text: str, start: int, crf_names: dict[int, int], after_title: bool = False) -> int:
     """End of a Chinese personal name starting at ``start`` (0 if none).
 
     >>> name_at("厅长龙奋杰在会上", 2, {})
@@ -59,7 +87,7 @@ def name_at(text: str, start: int, crf_names: dict[int, int]) -> int:
     >>> name_at("专家科技特派员智力支持", 7, {})
     0
     """
-    end = _name_guess(text, start, crf_names)
+    end = _name_guess(text, start, crf_names, after_title)
     if not end or start in crf_names:
         return end
     # a dictionary word running across the end, or a whole common word, is no name
@@ -71,7 +99,7 @@ def name_at(text: str, start: int, crf_names: dict[int, int]) -> int:
     return end
 
 
-def _name_guess(text: str, start: int, crf_names: dict[int, int]) -> int:
+def _name_guess(text: str, start: int, crf_names: dict[int, int], after_title: bool = False) -> int:
     """The length of a name by its surname and what follows it.
 
     The name must begin with a surname; its length comes from the tagger when
@@ -91,7 +119,7 @@ def _name_guess(text: str, start: int, crf_names: dict[int, int]) -> int:
         return 0
     if start in crf_names and 2 <= crf_names[start] - start <= 12:
         return crf_names[start]  # the tagger knows long and foreign names (贾亚拉莉达)
-    if text[start] in lexicon.weak_surnames() and sur_len == 1:
+    if text[start] in lexicon.weak_surnames() and sur_len == 1 and not after_title:
         return 0
     chars = 0
     for i in range(start + sur_len, min(start + sur_len + 2, len(text))):
