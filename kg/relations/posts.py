@@ -69,9 +69,13 @@ def post_relations(view: View) -> list[Relation]:
     return out
 
 
-def _title_ending(text: str, pos: int, lo: int) -> str:
+def _title_ending(text: str, pos: int, lo: int, by_end: dict[int, Mention] | None = None) -> str:
+    """The longest title that ends at ``pos`` and does not cut into a name (自治区党委|书记, not 自治区|党委书记)."""
     for t in _titles_by_length():
-        if pos - len(t) >= lo and text.startswith(t, pos - len(t)):
+        start = pos - len(t)
+        if start >= lo and text.startswith(t, start):
+            if by_end and any(e in by_end for e in range(start + 1, pos)):
+                continue
             return t
     return ""
 
@@ -89,7 +93,7 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
     segments: list[_Segment] = []
     titles: list[str] = []
     while pos > lo:
-        title = _title_ending(text, pos, lo)
+        title = _title_ending(text, pos, lo, by_end)
         if title:
             titles.insert(0, title)
             pos -= len(title)
