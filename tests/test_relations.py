@@ -98,8 +98,11 @@ def test_statements_and_non_statements(text, expected, absent):
     ("text", "expected"),
     [
         # a Party title after a body is a title in that body, not a "X党委" body of its own
-        ("国务院国资委党委书记、主任张玉卓出席。", ("holdsPosition", "张玉卓", "国务院国有资产监督管理委员会", "党委书记")),
-        ("四川大学党委副书记王静致辞。", ("holdsPosition", "王静", "四川大学", "党委副书记")),
+        (
+            "国务院国资委党委书记、主任张玉卓出席。",
+            ("holdsPosition", "张玉卓", "国务院国有资产监督管理委员会", "党委书记"),
+        ),
+        ("四川大学党委副书记王静出席会议。", ("holdsPosition", "王静", "四川大学", "党委副书记")),
         # where the committee is the body (a region's Party committee), the title does not cut into its name
         ("自治区党委书记马兴瑞出席。", ("holdsPosition", "马兴瑞", "自治区党委", "书记")),
     ],

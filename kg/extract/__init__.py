@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from kg import lexicon
 from kg.extract.bodies import find_agencies, find_organizations
 from kg.extract.initiatives import find_initiatives
 from kg.extract.merge import PRIORITY, merge
@@ -29,7 +30,6 @@ from kg.extract.parts import name_parts
 from kg.extract.persons import find_persons
 from kg.extract.places import find_places
 from kg.extract.tagger import find_tagged
-from kg import lexicon
 from kg.model import Document, Mention
 
 Finder = Callable[[Document, dict[str, list[Mention]]], list[Mention]]
@@ -92,6 +92,8 @@ def _party_committee_titles(text: str, mentions: list[Mention]) -> list[Mention]
             and not rest.endswith(_COMMITTEES)
         ):
             type_ = lexicon.org_suffixes()[next(h for h in sorted(heads, key=len, reverse=True) if rest.endswith(h))][0]
-            m = replace(m, end=m.end - len(committee), text=rest, type=type_ if type_ in ("Agency", "Organization") else m.type)
+            m = replace(
+                m, end=m.end - len(committee), text=rest, type=type_ if type_ in ("Agency", "Organization") else m.type
+            )
         out.append(m)
     return out
