@@ -150,3 +150,14 @@ def test_the_named_parts_of_a_name_are_kept_for_the_relations(text, outer, parts
     m = next(m for m in d.mentions if m.text == outer)
     inside = [(p.text, p.type) for p in d.inner if m.start <= p.start and p.end <= m.end]
     assert inside == parts
+
+
+def test_a_company_before_a_title_only_enterprises_have():
+    """中国华电|董事长江毅: a company without a legal suffix, named by the title after it."""
+    from kg.extract import find_entities
+    from kg.textio import make_document
+
+    doc = find_entities(make_document("d", "中国石油总经理候启军、中国华电董事长江毅作交流发言。公司董事长王强出席。"))
+    got = {(m.text, m.type) for m in doc.mentions}
+    assert {("中国石油", "Organization"), ("中国华电", "Organization"), ("候启军", "Person")} <= got
+    assert ("公司", "Organization") not in got

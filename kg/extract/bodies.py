@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from kg import lexicon
 from kg.extract.merge import merge
@@ -106,6 +107,7 @@ def find_organizations(doc: Document, found: dict[str, list[Mention]]) -> list[M
         if kind == "unit" and not any(s in known_starts for s in range(start, m.start())):
             continue
         out.append(Mention(start, end, type_, text[start:end], "org"))
+    out += _companies_before_titles(text)
     for m in abbreviation_pattern().finditer(text):
         full = lexicon.abbreviations()[m.group(0)]
         if full.startswith(("中国", "国家")):
@@ -158,4 +160,30 @@ def _align_with_tagger(orgs: list[Mention], crf: Iterable[Mention]) -> list[Ment
             if not any(w in STOP_WORDS for w in words(extra)):
                 m = Mention(c.start, m.end, m.type, c.text, m.source)
         out.append(m)
+    return out
+
+
+@cache
+def _corporate_title() -> re.Pattern:
+    return re.compile("|".join(map(re.escape, lexicon.corporate_titles())))
+
+
+def _companies_before_titles(text: str) -> list[Mention]:
+    """A company named before a title only enterprises have, the clause's first words: 、中国华电|董事长江毅.
+
+    The name needs a proper word (a place, a word jieba does not know): 公司董事长 names no company.
+    """
+    out = []
+    for m in _corporate_title().finditer(text):
+        start = m.start()
+        while start > 0 and start > m.start() - 12 and "\u4e00" <= text[start - 1] <= "\u9fff":
+            start -= 1
+        if start > 0 and text[start - 1] not in "，,、；;：:。\n “”（(" or m.start() - start < 2:
+            continue
+        name = text[start : m.start()]
+        tokens = words(name)
+        if any(w in STOP_WORDS for w in tokens) or name.endswith(tuple(lexicon.org_suffixes())):
+            continue
+        if any(w not in dictionary() or gazetteer().lookup(w) for w in tokens) and not gazetteer().lookup(name):
+            out.append(Mention(start, m.start(), "Organization", name, "org"))
     return out

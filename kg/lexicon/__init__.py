@@ -28,6 +28,12 @@ def titles() -> tuple[str, ...]:
 
 
 @cache
+def corporate_titles() -> tuple[str, ...]:
+    """Titles held only in enterprises (董事长, 总经理), longest first."""
+    return _by_length(_lines("corporate_titles.txt"))
+
+
+@cache
 def surnames() -> frozenset[str]:
     return frozenset(_lines("surnames.txt"))
 
