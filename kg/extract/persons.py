@@ -60,16 +60,14 @@ def find_persons(doc: Document, found: dict[str, list[Mention]]) -> list[Mention
                 break
     # the rest of a list of names: 市领导商黎光、王大虎、宋有洪、陈平、贾发林出席
     known = sorted({(m.start, m.end) for m in out})
-    ends = {e for _, e in known}
     for _start, end in known:
         pos = end
         while pos < len(text) and text[pos] == "、" and pos + 1 not in {s for s, _ in known}:
-            nxt = name_at(text, pos + 1, crf_names, after_title=True)
-            if not nxt or nxt - pos - 1 > 3 or (nxt < len(text) and text[nxt] not in _AFTER_LISTED_NAME):
+            after = name_at(text, pos + 1, crf_names, after_title=True)
+            if not after or after - pos - 1 > 3 or (after < len(text) and text[after] not in _AFTER_LISTED_NAME):
                 break
-            out.append(Mention(pos + 1, nxt, "Person", text[pos + 1 : nxt], "title"))
-            ends.add(nxt)
-            pos = nxt
+            out.append(Mention(pos + 1, after, "Person", text[pos + 1 : after], "title"))
+            pos = after
     return sorted(set(out), key=lambda m: (m.start, m.end, m.source))
 
 

@@ -69,9 +69,9 @@ def _sentence_naming(ctx: DocContext, child: Mention, parent: Mention):
     both = {ctx.doc.sentence_at(q.start) for q in ctx.mentions if q.key == child.key} & {
         ctx.doc.sentence_at(q.start) for q in ctx.mentions if q.key == parent.key
     }
-    both.discard(None)
-    if both:
-        return min(both, key=lambda s: s.start)
+    found = [s for s in both if s is not None]
+    if found:
+        return min(found, key=lambda s: s.start)
     return ctx.doc.sentence_at(child.start)
 
 
