@@ -98,6 +98,8 @@ def _expand_level(text: str, province: str, city: str, short_places: bool = True
         return province + text[1:]
     if text.startswith("省委") and province:
         return province + text[1:]
+    if text.startswith("自治区") and province.endswith("自治区") and not text.startswith("自治区党委"):
+        return province + text[3:]  # 自治区科技厅 → 内蒙古自治区科学技术厅
     if text.startswith("市") and city:
         return city + text[1:]
     if not short_places:
@@ -166,6 +168,20 @@ def _defined_aliases(doc: Document) -> list[Mention]:
     return out
 
 
+def _leading_places(name: str) -> list[tuple[str, str]]:
+    """The province and city a body's name begins with (广东省卫生健康委 → province 广东省)."""
+    g = gazetteer()
+    for n in range(min(len(name) - 1, 9), 1, -1):
+        places = [p for p in g.lookup(name[:n]) if p.level in ("province", "city")]
+        if places:
+            p = places[0]
+            out = [("province", p.province or p.name)]
+            if p.level == "city":
+                out.append(("city", p.name))
+            return out
+    return []
+
+
 def _bare_body(key: str) -> bool:
     """省委, 县政府, 市人民政府: a level and a body, no place."""
     return (
@@ -179,10 +195,24 @@ def resolve_document(doc: Document) -> Document:
     """Give every mention its canonical ``key`` ('' where it names nothing definite: 县委, 淮)."""
     province, city = document_context(doc)
     resolved = []
+    named: dict[str, tuple[int, str]] = {}  # level -> (sentence start, the place) of the last body named with its place
     for m in doc.mentions:
-        key = canonical(m, province, city)
+        sent = doc.sentence_at(m.start)
+        here = sent.start if sent is not None else -1
+        p, c = province, city
+        # 广东省发展改革委副主任A,省卫生健康委副主任B: a bare 省 in a sentence that has named its province
+        if named.get("province", (None,))[0] == here:
+            p = named["province"][1]
+        if named.get("city", (None,))[0] == here:
+            c = named["city"][1]
+        key = canonical(m, p, c)
         if m.type in ("Agency", "Organization") and _bare_body(key):
             key = ""  # 县委 with no county in sight: a mention, but no definite body
+        if m.type == "Agency" and key[:1] in "市县区" and key[1:2] not in "委":
+            key = ""  # 市教育局 with no city in sight: every city has one, so it names none definitely
+        if m.type in ("Agency", "Organization") and not m.text.startswith(("省", "市", "自治区")):
+            for level, place in _leading_places(m.text):
+                named[level] = (here, place)
         resolved.append(replace(m, key=key))
     # the parts of names (kg.extract.parts) are resolved alike; a bare 县委 inside a name keeps its text
     inner = tuple(replace(m, key=canonical(m, province, city)) for m in doc.inner)
