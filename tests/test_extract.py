@@ -160,3 +160,20 @@ def test_a_company_before_a_title_only_enterprises_have():
     doc = find_entities(make_document("d", "中国石油总经理候启军、中国华电董事长江毅作交流发言。"))
     got = {(m.text, m.type) for m in doc.mentions}
     assert {("中国石油", "Organization"), ("中国华电", "Organization"), ("候启军", "Person")} <= got
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "kept"),
+    [
+        ("半山大桥连接着尤溪县半山村和汶潭村。", "汶潭村", True),  # the next village of a list, without its 和
+        ("如今是遐迩闻名的示范村,过去是垃圾村、空壳村。", "空壳村", False),  # a word before 村 is a description
+        ("迈向共同富裕的康庄大道。", "康庄大道", False),  # an idiom
+    ],
+)
+def test_villages_and_descriptions(text, place, kept):
+    from kg.extract import find_entities
+    from kg.textio import make_document
+
+    places = {m.text for m in find_entities(make_document("d", text)).mentions if m.type == "Place"}
+    assert (place in places) == kept
+    assert not any(p.startswith("和") for p in places)

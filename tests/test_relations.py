@@ -109,3 +109,8 @@ def test_statements_and_non_statements(text, expected, absent):
 )
 def test_party_titles(text, expected):
     assert expected in relations(text)
+
+
+def test_divisions_in_a_row_inside_a_name_are_parts_of_each_other():
+    got = relations("莆田市涵江区双福村党支部书记郭玲玲表示。")
+    assert {("partOf", "涵江区", "莆田市", ""), ("partOf", "双福村", "涵江区", "")} <= got

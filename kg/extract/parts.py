@@ -35,9 +35,16 @@ def name_parts(doc: Document, mentions: list[Mention]) -> list[Mention]:
             )
             if parent is not None:
                 out.append(Mention(m.start, m.start + parent.end, parent.type, parent.text, "inner"))
-        for p in places:
+        for i, p in enumerate(places):
             if p.start == 0 or text[m.start + p.start - 1 : m.start + p.start] in _PLACE_OPENERS:
                 out.append(Mention(m.start + p.start, m.start + p.end, "Place", p.text, "inner"))
+                # and the divisions written in a row after it: 莆田市|涵江区|双福村党支部
+                end = p.end
+                for q in places[i + 1 :]:
+                    if q.start != end:
+                        break
+                    out.append(Mention(m.start + q.start, m.start + q.end, "Place", q.text, "inner"))
+                    end = q.end
                 break
     return out
 

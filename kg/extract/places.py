@@ -73,9 +73,12 @@ def _find_addresses(doc: Document, places: list[Mention]) -> list[Mention]:
             continue
         # the shortest unit that ends in a division suffix, not running into a word
         span = m.group(0)
+        start = pos
+        if span[0] in "和与及或" and len(span) >= 4:
+            span, start = span[1:], pos + 1  # 半山村|和|汶潭村: the next unit of a list, not part of a name
         if any(ch in PUNCT for ch in span) or span in _NOT_UNITS:
             continue
-        mention = Mention(pos, m.end(), "Place", span, "address")
+        mention = Mention(start, m.end(), "Place", span, "address")
         out.append(mention)
         frontier.append(m.end())
     return out

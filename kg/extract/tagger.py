@@ -9,6 +9,7 @@ from kg.extract.words import dictionary
 from kg.model import Document, Mention
 from kg.patterns import agency_pattern
 from kg.places import gazetteer
+from kg.segment import word_pos as dictionary_pos
 
 _KINDS = {"PER": "Person", "LOC": "Place", "ORG": "Organization"}
 
@@ -47,6 +48,17 @@ def _clean(m: Mention) -> Mention | None:
         text = m.text
     if not text:
         return None
+    if m.type == "Place" and not gazetteer().lookup(text):
+        # 康庄大道 (an idiom), 垃圾村 and 空壳村 (a word before 村): descriptions, not places
+        if text in dictionary() and not dictionary_pos(text).startswith("ns"):
+            return None
+        if (
+            text[-1] in "村镇乡"
+            and len(text) >= 3
+            and text[:-1] in dictionary()
+            and not dictionary_pos(text[:-1]).startswith(("ns", "nr", "nz"))
+        ):
+            return None
     if m.type == "Person":
         g = gazetteer()
         if any(p.level in ("province", "city", "county") for n in (2, 3) for p in g.lookup(text[:n])):

@@ -22,6 +22,10 @@ def containment(view: View) -> list[Relation]:
             out.append(Relation("partOf", b, a, sent))
     for m in ms:
         parts = view.ctx.inner.get((m.start, m.end), ())
+        # divisions written in a row inside a name: 莆田市|涵江区|双福村党支部
+        for a, b in zip(parts, parts[1:]):
+            if a.type == "Place" and b.type == "Place" and a.end == b.start and _lower(b, a):
+                out.append(Relation("partOf", b, a, sent))
         for part in parts:
             if part.type in BODIES and m.type in BODIES:
                 out.append(Relation("partOf", m, part, sent))
