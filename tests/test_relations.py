@@ -114,3 +114,29 @@ def test_party_titles(text, expected):
 def test_divisions_in_a_row_inside_a_name_are_parts_of_each_other():
     got = relations("莆田市涵江区双福村党支部书记郭玲玲表示。")
     assert {("partOf", "涵江区", "莆田市", ""), ("partOf", "双福村", "涵江区", "")} <= got
+
+
+def _pattern_ids(p):
+    return f"{p.relation}:{p.line}"
+
+
+@pytest.mark.parametrize(
+    "pattern", __import__("kg.relations.patterns", fromlist=["patterns"]).patterns(), ids=_pattern_ids
+)
+def test_each_pattern_gives_the_pairs_of_its_example(pattern):
+    """Every line of kg/lexicon/relation_patterns: its own example, read by that pattern alone, gives its pairs."""
+    from kg.relations.context import DocContext
+    from kg.relations.view import View
+
+    assert pattern.comment, "each pattern says what it reads"
+    assert pattern.example and pattern.expected, "each pattern has an example and the pairs it gives"
+    doc = process(make_document("t.txt", pattern.example))
+    ctx = DocContext(doc)
+    got = set()
+    for sent in doc.sentences:
+        ms = ctx.within(sent)
+        if ms:
+            for r in pattern.apply(View(ctx, sent, ms)):
+                got |= {(h, t) for h in (r.head.text, r.head.key) for t in (r.tail.text, r.tail.key)}
+    for pair in pattern.expected:
+        assert pair in got, f"{pattern.source!r} on {pattern.example!r} gave {sorted(got)}"

@@ -97,6 +97,10 @@ def _specific(body: str, proper: bool, weak: bool) -> bool:
     return len(body) >= 4 or body not in dictionary()
 
 
+#: Words for an age group that jieba tags as time words (t).
+_AGE_WORDS = frozenset({"青年", "少年", "中年", "老年", "青少年", "童年"})
+
+
 def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
     """Where an initiative name that ends with a head word begins, and whether it is proper.
 
@@ -112,6 +116,8 @@ def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
     for word, flag in reversed(left_tokens(text, head_start, 40)):
         if word in STOP_WORDS:
             break
+        if flag == "t" and word in _AGE_WORDS:
+            flag = "n"  # jieba tags 青年 as a time word: 京津冀|青年|科学家论坛
         if flag == "v":
             if verbs >= 2:
                 break

@@ -8,12 +8,15 @@ the name alone (memoised: names recur across a corpus).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from kg.model import Document, Mention
 
 #: Characters after which a place in a name is the body's place: (河北·衡水)
 _PLACE_OPENERS = "(（·"
+#: An event's ordinal before its place: 第十五届|中国包头·稀土产业论坛, 2023|中国-东盟教育交流周
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+[届期次]|\d{4}年?")
 
 
 def name_parts(doc: Document, mentions: list[Mention]) -> list[Mention]:
@@ -36,7 +39,11 @@ def name_parts(doc: Document, mentions: list[Mention]) -> list[Mention]:
             if parent is not None:
                 out.append(Mention(m.start, m.start + parent.end, parent.type, parent.text, "inner"))
         for i, p in enumerate(places):
-            if p.start == 0 or text[m.start + p.start - 1 : m.start + p.start] in _PLACE_OPENERS:
+            if (
+                p.start == 0
+                or text[m.start + p.start - 1 : m.start + p.start] in _PLACE_OPENERS
+                or _ORDINAL.fullmatch(m.text[: p.start])
+            ):
                 out.append(Mention(m.start + p.start, m.start + p.end, "Place", p.text, "inner"))
                 # and the divisions written in a row after it: 莆田市|涵江区|双福村党支部
                 end = p.end

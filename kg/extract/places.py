@@ -84,19 +84,28 @@ def _find_addresses(doc: Document, places: list[Mention]) -> list[Mention]:
     return out
 
 
-_ZONE = re.compile(f"[{HAN}]{{2,6}}?(?:高新技术产业开发区|经济技术开发区|高新区|开发区|经济区|新区|自贸区)")
+_ZONE = re.compile(
+    f"[{HAN}]{{2,6}}?(?P<suffix>高新技术产业开发区|经济技术开发区|高新区|经开区|开发区|经济区|新区|自贸区)"
+)
+
+
+_ZONE_BODIES = ("管委会", "管理委员会", "党工委", "工委")
 
 
 def _find_zones(doc: Document) -> list[Mention]:
-    """Development zones named after a place: 燕郊高新区, 唐山高新区."""
+    """Development zones named after a place (燕郊高新区, 唐山高新区), or governed by a committee of their own
+    (渤海新区|管委会: then the two characters before the head are its name)."""
     g = gazetteer()
     out = []
     for m in _ZONE.finditer(doc.text):
-        span = m.group(0)
-        for i in range(len(span) - 2):
-            head = span[i:]
-            body = head[: head.find("高新") if "高新" in head else len(head) - 3]
-            if body and (g.lookup(body) or g.lookup(body + "镇") or g.lookup(body + "乡")):
-                out.append(Mention(m.start() + i, m.end(), "Place", head, "place"))
+        span, suffix = m.group(0), m.group("suffix")
+        name = span[: -len(suffix)]
+        for i in range(len(name) - 1):
+            body = name[i:]
+            if g.lookup(body) or g.lookup(body + "镇") or g.lookup(body + "乡"):
+                out.append(Mention(m.start() + i, m.end(), "Place", span[i:], "place"))
                 break
+        else:
+            if doc.text.startswith(_ZONE_BODIES, m.end()) and len(name) >= 2:
+                out.append(Mention(m.end() - len(suffix) - 2, m.end(), "Place", span[-len(suffix) - 2 :], "place"))
     return out

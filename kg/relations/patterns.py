@@ -84,7 +84,8 @@ def compile_pattern(source: str) -> re.Pattern:
             return "(?:" + "|".join(map(re.escape, words)) + ")"
         one = _one(m["cls"])
         if m["plus"]:
-            sep = f"{_SEPARATOR}?" if m["cls"] in ("I", "EVENT") else _SEPARATOR
+            # initiatives may follow each other unseparated (《A》《B》), and so may places, one inside the other (新疆喀什)
+            sep = f"{_SEPARATOR}?" if m["cls"] in ("I", "EVENT", "L") else _SEPARATOR
             body = f"{one}(?:{sep}{one})*(?:等)?"
         else:
             body = one
@@ -153,8 +154,7 @@ def patterns() -> tuple[Pattern, ...]:
             pairs = tuple(tuple(p.split(">", 1)) for p in expected.split(";") if ">" in p)
             out.append(
                 Pattern(relation, source, compile_pattern(source), " ".join(comment), example, pairs, n)  # type: ignore[arg-type]
-            )
-            comment = []
+            )  # the next line, if a pattern too, shares this comment
     return tuple(out)
 
 

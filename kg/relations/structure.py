@@ -35,6 +35,8 @@ def containment(view: View) -> list[Relation]:
             # a body's name that begins with a place (唐山工业职业技术学院) is in that place when the
             # article also names the place by itself: 中山大学 is no statement about 中山市
             named = view.ctx.by_key.get(part.key)
+            if part.type == "Place" and _country(part.key):
+                continue  # 中国科学院, 中国(北京)自由贸易试验区: a national name, not a location
             if part.type == "Place" and (m.type == "Place" or (named is not None and named.type == "Place")):
                 out.append(Relation("partOf" if m.type == "Place" else "locatedIn", m, part, sent))
     del text
@@ -77,6 +79,10 @@ def _sentence_naming(ctx: DocContext, child: Mention, parent: Mention):
     if found:
         return min(found, key=lambda s: s.start)
     return ctx.doc.sentence_at(child.start)
+
+
+def _country(name: str) -> bool:
+    return any(p.level == "country" for p in gazetteer().lookup(name))
 
 
 def _lower(child: Mention, parent: Mention) -> bool:
