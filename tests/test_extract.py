@@ -180,10 +180,9 @@ def test_villages_and_descriptions(text, place, kept):
 
 
 def test_zones_by_their_place_or_their_own_committee():
-    from kg.extract import find_entities
     from kg.textio import make_document
 
     text = "唐山高新区、北京经开区和渤海新区管委会签约,省民政府和新区不是地名。"
-    places = {m.text for m in find_entities(make_document("d", text)).mentions if m.type == "Place"}
+    places = {m.text for m in find_places(make_document("d", text))}
     assert {"唐山高新区", "北京经开区", "渤海新区"} <= places
     assert not any("民政府" in p or "和" in p for p in places)

@@ -70,7 +70,13 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
             elif start in named_starts:
                 source = "event"
         out.append(Mention(start, end, "Initiative", text[start:end], source))
-    return [m for m in out if m.source == "document" or ends_a_word(text, m.end)]
+    spans: set[tuple[int, int]] = set()
+    kept = []
+    for m in out:  # one candidate per span: a quoted name is found by its head word too
+        if (m.start, m.end) not in spans and (m.source == "document" or ends_a_word(text, m.end)):
+            spans.add((m.start, m.end))
+            kept.append(m)
+    return kept
 
 
 #: What may stand right before an event's name that opens with its host: a clause break or a preposition.
