@@ -72,10 +72,10 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
         out.append(Mention(start, end, "Initiative", text[start:end], source))
     spans: set[tuple[int, int]] = set()
     kept = []
-    for m in out:  # one candidate per span: a quoted name is found by its head word too
-        if (m.start, m.end) not in spans and (m.source == "document" or ends_a_word(text, m.end)):
-            spans.add((m.start, m.end))
-            kept.append(m)
+    for c in out:  # one candidate per span: a quoted name is found by its head word too
+        if (c.start, c.end) not in spans and (c.source == "document" or ends_a_word(text, c.end)):
+            spans.add((c.start, c.end))
+            kept.append(c)
     return kept
 
 
