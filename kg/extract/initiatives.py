@@ -119,11 +119,14 @@ def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
     verbs = 0
     ok_pos = lexicon.pos_classes()["initiative"]
     taken: list[tuple[str, str]] = []
-    for word, flag in reversed(left_tokens(text, head_start, 40)):
+    tokens = list(reversed(left_tokens(text, head_start, 40)))
+    for i, (word, flag) in enumerate(tokens):
         if word in STOP_WORDS:
             break
         if flag == "t" and word in _AGE_WORDS:
             flag = "n"  # jieba tags 青年 as a time word: 京津冀|青年|科学家论坛
+        if flag == "q" and len(word) == 1 and i + 1 < len(tokens) and tokens[i + 1][1].startswith("n"):
+            flag = "n"  # the last character of a noun jieba split off: 沈阳现代化都市|圈|科技创新…联席会议
         if flag == "v":
             if verbs >= 2:
                 break

@@ -12,6 +12,7 @@ from functools import cache
 
 from kg import lexicon
 from kg.model import Relation
+from kg.patterns import title_pattern
 from kg.relations.context import is_event
 from kg.relations.view import SLOTS, View
 
@@ -43,14 +44,30 @@ def attendance(view: View) -> list[Relation]:
             event = view.ctx.main_event
         if event is None:
             continue
-        bodies_too = trig.group(0) in ("参加", "参与", "参会")
+        bodies_too = trig.group(0) in _TAKING_PART
         for pos, m in sorted(view.slot.items()):
             if pos >= trig.start() or pos in done:
                 continue
-            if masked[pos] in _PEOPLE or (bodies_too and masked[pos] in _BODIES and _near(masked, pos, trig.start())):
+            party = masked[pos] in _PARTIES and _near(masked, pos, trig.start()) and not _titled(view, m)
+            if masked[pos] in _PEOPLE or (bodies_too and party):
                 out.append(Relation("participatesIn", m, event, view.sent))
                 done.add(pos)
     return out
+
+
+#: Verbs of taking part that bodies and places do too (沈阳市、鞍山市…等七市负责人出席会议), not only people.
+_TAKING_PART = ("参加", "参与", "参会", "出席", "与会", "列席")
+_PARTIES = _BODIES | {SLOTS["Place"]}
+
+
+def _titled(view: View, m) -> bool:
+    """Is a body the first part of someone's title (省科技厅|副厅长张三), or a place inside a name it opens?"""
+    text = view.ctx.doc.text
+    after = text[m.end : m.end + 6]
+    if title_pattern().match(after):
+        return True
+    nxt = next((q for q in view.mentions if q.start == m.end), None)
+    return nxt is not None
 
 
 def _near(masked: str, pos: int, end: int) -> bool:
