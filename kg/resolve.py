@@ -107,6 +107,8 @@ def _expand_level(text: str, province: str, city: str, short_places: bool = True
     g = gazetteer()
     for n in range(min(len(text) - 1, 8), 1, -1):
         places = g.lookup(text[:n])
+        if places and not _government_after(text[n:]):
+            break  # 四川|大学华西二院: a name that begins with a place, not the place's department
         if places and places[0].name != text[:n] and places[0].level in ("province", "city", "county"):
             best = next((p for p in places if p.province == province), places[0])
             return best.name + text[n:]
@@ -115,9 +117,21 @@ def _expand_level(text: str, province: str, city: str, short_places: bool = True
     return text
 
 
+def _government_after(rest: str) -> bool:
+    """Does a government body follow a place here (科技局, 委, 人民政府, 工委)?"""
+    m = agency_pattern().match(rest)
+    return (
+        bool(m)
+        or rest.startswith(("委", "政府", "人民政府", "人大", "政协", "工委", "党工委", "管委会"))
+        or rest.endswith(("局", "厅", "委", "办"))  # 青白江|卫计局
+    )
+
+
 def _canonical_agency(text: str, province: str, city: str) -> str:
     text = _expand_level(text, province, city)
     m = agency_pattern().search(text)
+    if m and m.start() == 0 and not m.group("party") and m.group("suffix") == "厅" and province:
+        text, m = province + text, agency_pattern().search(province + text)  # 科技厅: a 厅 is a province's
     if m:
         domain = lexicon.gov_domains().get(m.group("domain"), m.group("domain"))
         suffix = m.group("suffix")
@@ -217,7 +231,51 @@ def resolve_document(doc: Document) -> Document:
     # the parts of names (kg.extract.parts) are resolved alike; a bare 县委 inside a name keeps its text
     inner = tuple(replace(m, key=canonical(m, province, city)) for m in doc.inner)
     doc = replace(doc, context_province=province, context_city=city, inner=inner).with_mentions(resolved)
+    doc = doc.with_mentions(_short_forms(doc.mentions))
     extra = _defined_aliases(doc)
     if extra:
         doc = doc.with_mentions(list(doc.mentions) + extra)
     return doc
+
+
+#: Short forms of zone names and the full form they stand for (石家庄高新区 → 石家庄高新技术产业开发区).
+_ZONE_SHORT = (("高新区", "高新技术产业开发区"), ("经开区", "经济技术开发区"))
+
+
+def _fuller_body(key: str, keys: set[str]) -> str:
+    """The same body as the article writes it in full: 塘沽工委 → 塘沽区工委 (the division's suffix),
+    示范区党工委 → 杨凌示范区党工委 (the one zone the article names)."""
+    for n in range(2, min(len(key), 5)):
+        for suffix in "市县区":
+            fuller = key[:n] + suffix + key[n:]
+            if fuller in keys and gazetteer().lookup(key[:n] + suffix):
+                return fuller
+    if key.startswith(("示范区", "开发区", "高新区", "经开区", "新区", "园区", "片区")):
+        longer = sorted(k for k in keys if k.endswith(key) and len(k) > len(key))
+        if len(longer) == 1:
+            return longer[0]
+    return key
+
+
+def _short_forms(mentions) -> list[Mention]:
+    """Within one article, a short form takes the full name the article also writes.
+
+    * zones: 石家庄高新区 and 石家庄高新技术产业开发区;
+    * documents and programmes: 《总体方案》 after 《呼包鄂…建设总体方案》 (a title that ends the same way).
+    """
+    keys = {m.key for m in mentions if m.key}
+    out = []
+    initiatives = sorted({m.key for m in mentions if m.type == "Initiative" and m.key}, key=len, reverse=True)
+    for m in mentions:
+        key = m.key
+        if m.type == "Place":
+            for short, full in _ZONE_SHORT:
+                if key.endswith(short) and key[: -len(short)] + full in keys:
+                    key = key[: -len(short)] + full
+        elif m.type == "Initiative" and m.text.startswith("《") and len(key) >= 4:
+            longer = next((k for k in initiatives if k.endswith(key) and len(k) > len(key)), "")
+            key = longer or key
+        elif m.type in ("Agency", "Organization") and key:
+            key = _fuller_body(key, keys)
+        out.append(replace(m, key=key) if key != m.key else m)
+    return out

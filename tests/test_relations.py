@@ -140,3 +140,26 @@ def test_each_pattern_gives_the_pairs_of_its_example(pattern):
                 got |= {(h, t) for h in (r.head.text, r.head.key) for t in (r.tail.text, r.tail.key)}
     for pair in pattern.expected:
         assert pair in got, f"{pattern.source!r} on {pattern.example!r} gave {sorted(got)}"
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "absent"),
+    [
+        # a 厅 is a province's department, whatever city the article is in
+        ("山东省科技厅会议在济南召开。科技厅厅长唐波主持会议。", "山东省科学技术厅", "济南市科技厅"),
+        # a name that begins with a place is not that place's department
+        ("四川大学华西二院院长刘瀚旻致辞。", "四川大学华西二院", "四川省大学华西二院"),
+        # one article, one name: the short form of a zone or of a document it writes in full
+        ("石家庄高新技术产业开发区举行签约。石家庄高新区管委会主任讲话。", "石家庄高新技术产业开发区", "石家庄高新区"),
+        (
+            "印发《呼包鄂国家自主创新示范区建设总体方案》。《总体方案》提出目标。",
+            "呼包鄂国家自主创新示范区建设总体方案",
+            "总体方案",
+        ),
+    ],
+)
+def test_one_name_per_thing_in_an_article(text, label, absent):
+    doc = process(make_document("t.txt", text))
+    keys = {m.key for m in doc.mentions} | {r.tail.key for r in doc.relations}
+    assert label in keys
+    assert absent not in keys

@@ -192,9 +192,19 @@ def _bare(ctx: DocContext, bare: str, place: Mention | None) -> Mention | None:
         zone = ctx.place("county") or ctx.place("city")
         top = ctx.place_counts.most_common(1)
         return ctx.by_key.get(top[0][0]) if top else zone
-    level = bare[0]
+    # the level: written (市委, 县教育局), else a 厅 is a province's and other departments a city's
+    level = {"省": "province", "市": "city", "县": "county", "区": "county"}.get(bare[0], "")
+    level = level or ("province" if bare.endswith("厅") else "city")
+    if place is not None and place.type != "Place":
+        place = _place_of(place)  # 省委农办主任、农业农村厅厅长: the province of 省委, not 省委 itself
+    if (
+        place is not None
+        and level == "province"
+        and not any(p.level == "province" for p in gazetteer().lookup(place.key))
+    ):
+        place = None  # 济南…科技厅厅长: a 厅 is not the city's
     if place is None:
-        place = ctx.place({"省": "province", "市": "city", "县": "county", "区": "county"}.get(level, "city"))
+        place = ctx.place(level)
     if place is None:
         return None
     name = place.key + (bare[1:] if bare[0] in "省市县区" and place.key.endswith(bare[0]) else bare)
