@@ -119,6 +119,8 @@ def _expand_level(text: str, province: str, city: str, short_places: bool = True
 
 def _government_after(rest: str) -> bool:
     """Does a government body follow a place here (科技局, 委, 人民政府, 工委)?"""
+    if rest.startswith(("高新区", "开发区", "经开区", "新区", "园区", "示范区", "试验区", "片区")):
+        return False  # 滨海|高新区工委: the zone's own name begins with the place
     m = agency_pattern().match(rest)
     return (
         bool(m)
@@ -197,8 +199,8 @@ def _leading_places(name: str) -> list[tuple[str, str]]:
 
 
 def _bare_body(key: str) -> bool:
-    """省委, 县政府, 市人民政府: a level and a body, no place."""
-    return (
+    """省委, 县政府, 市人民政府: a level and a body, no place; 管委会, 党工委: a committee, no zone."""
+    return key in ("管委会", "管理委员会", "党工委", "工委", "党委", "党组", "村委会") or (
         key[:1] in "省市县区乡镇村"
         and len(key) <= 5
         and key[1:] in ("委", "政府", "人民政府", "人大", "政协", "委员会")

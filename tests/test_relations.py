@@ -163,3 +163,28 @@ def test_one_name_per_thing_in_an_article(text, label, absent):
     keys = {m.key for m in doc.mentions} | {r.tail.key for r in doc.relations}
     assert label in keys
     assert absent not in keys
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # one title after a list of names: each name holds it
+        (
+            "滨海新区工委、管委会领导班子成员王玮、冯宗英出席。",
+            ("holdsPosition", "冯宗英", "滨海新区工委", "领导班子成员"),
+        ),
+        (
+            "滨海新区工委、管委会领导班子成员王玮、冯宗英出席。",
+            ("holdsPosition", "冯宗英", "滨海新区管委会", "领导班子成员"),
+        ),
+        # a committee written bare after another of the same zone is that zone's
+        ("滨海高新区工委副书记、管委会主任倪祥玉讲话。", ("holdsPosition", "倪祥玉", "滨海高新区管委会", "主任")),
+        # a signing ceremony's name holds both parties
+        (
+            "滨海高新区与塘沽区集体土地征收合作协议签字仪式举行。王玮出席仪式。",
+            ("participatesIn", "王玮", "滨海高新区与塘沽区集体土地征收合作协议签字仪式", ""),
+        ),
+    ],
+)
+def test_lists_committees_and_ceremonies(text, expected):
+    assert expected in relations(text)

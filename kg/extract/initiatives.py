@@ -69,6 +69,10 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
                 start, source = prefix.start, "event"
             elif start in named_starts:
                 source = "event"
+            # the other party of a signing or of a meeting: 滨海高新区|与|塘沽区集体土地征收合作协议签字仪式
+            partner = named_ends.get(start - 1) if start > 0 and text[start - 1] in "与和同" else None
+            if partner is not None and (partner.start == 0 or text[partner.start - 1] in _CLAUSE_OPENERS):
+                start, source = partner.start, "event"
         out.append(Mention(start, end, "Initiative", text[start:end], source))
     spans: set[tuple[int, int]] = set()
     kept = []

@@ -50,14 +50,19 @@ def post_relations(view: View) -> list[Relation]:
     persons = [m for m in view.mentions if m.type == "Person"]
     last_end = sent.start
     last_body: Mention | None = None  # the body of the previous person's last post, for 主任A、副主任B
+    last_posts: list[tuple[Mention, str]] = []  # the previous person's posts, for 领导班子成员A、B、C
     for p in persons:
         segments = _chain(text, p.start, max(last_end, sent.start), by_end)
         listed = last_body is not None and bool(segments) and text[last_end : segments[0].start] in ("、", "，", ",")
+        same_list = not segments and last_end > sent.start and text[last_end : p.start] == "、"
         last_end = p.end
         for m in view.mentions:
             if m.end <= (segments[0].start if segments else p.start) and m.type in ("Place", *BODIES):
                 place_seen = m
         posts = _resolve(ctx, segments, place_seen, last_body if listed else None)
+        if same_list:
+            posts = last_posts  # one title for a list of names: 领导班子成员王玮、冯宗英、王玉燕
+        last_posts = posts
         last_body = posts[-1][0] if posts and posts[-1][0].type in BODIES else None
         for body, title in posts:
             out.append(Relation("holdsPosition", p, body, sent, title=title))
@@ -99,11 +104,18 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
             pos -= len(title)
             continue
         if not titles:
-            break
+            # 塘沽区工委、管委会领导班子成员: bodies listed before one title share it
+            body = by_end.get(pos)
+            if segments and text[pos : pos + 1] == "、" and body is not None and body.type in BODIES:
+                titles = list(segments[0].titles)
+            else:
+                break
         # the body of this segment, if one is written right before its titles
         body = by_end.get(pos)
         seg = _Segment(None, "", None, titles, pos)
-        if body is not None and body.type in BODIES:
+        if body is not None and body.type in BODIES and body.text in _ZONE_COMMITTEES:
+            seg.bare, seg.start = body.text, body.start  # 管委会 alone: whose, the chain says
+        elif body is not None and body.type in BODIES:
             seg.body, seg.start = body, body.start
         elif body is not None and body.type == "Place":
             seg.place, seg.start = body, body.start
@@ -153,6 +165,8 @@ def _resolve(
         if seg.place is not None:
             place = seg.place
         body = seg.body
+        if body is None and seg.bare and previous is not None and seg.bare in _ZONE_COMMITTEES:
+            body = _sibling(ctx, previous, seg.bare)  # 滨海高新区工委副书记、管委会主任: the zone's 管委会
         if body is None and seg.bare:
             body = _bare(ctx, seg.bare, place)
         for title in seg.titles:
@@ -167,6 +181,21 @@ def _resolve(
             if body.type == "Place" or _place_of(body) is not None:
                 place = _place_of(body) or place
     return out
+
+
+#: The committees that govern a zone or a party group; one written bare after another belongs to the same zone.
+_ZONE_COMMITTEES = ("党工委", "工委", "管委会", "党委", "党组")
+
+
+def _sibling(ctx: DocContext, previous: Mention, bare: str) -> Mention | None:
+    """管委会 after 滨海高新区工委: 滨海高新区管委会 (the article's mention of it, or a new name)."""
+    suffix = next((c for c in _ZONE_COMMITTEES if previous.key.endswith(c)), "")
+    if not suffix or len(previous.key) - len(suffix) < 2:
+        return None
+    key = previous.key[: -len(suffix)] + bare
+    if key in ctx.by_key:
+        return ctx.by_key[key]
+    return replace(previous, text=bare, source="title", key=key)
 
 
 def _place_of(m: Mention) -> Mention | None:
