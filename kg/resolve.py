@@ -130,6 +130,11 @@ def _government_after(rest: str) -> bool:
 
 
 def _canonical_agency(text: str, province: str, city: str) -> str:
+    league = next((p for p in lexicon.league_prefixes() if text.startswith(p)), "")
+    if league and text[len(league) :].endswith("委"):
+        # 团省委 → 共青团河北省委, 民革省委 → 民革河北省委: the province's committee of that body
+        rest = _expand_level(text[len(league) :], province, city)
+        return ("共青团" if league == "团" else league) + rest
     text = _expand_level(text, province, city)
     m = agency_pattern().search(text)
     if m and m.start() == 0 and not m.group("party") and m.group("suffix") == "厅" and province:

@@ -186,3 +186,24 @@ def test_zones_by_their_place_or_their_own_committee():
     places = {m.text for m in find_places(make_document("d", text))}
     assert {"唐山高新区", "北京经开区", "渤海新区"} <= places
     assert not any("民政府" in p or "和" in p for p in places)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "key"),
+    [
+        # the Youth League's and a democratic party's committees are bodies of their own, not the Party's 省委
+        ("河北省科技厅同团省委密切合作。", "团省委", "共青团河北省委"),
+        ("民革河北省委主委出席。", "民革河北省委", "民革河北省委"),
+        # a unit written after its parent's name is one name
+        ("在科技部火炬中心的支持和指导下举办。", "科技部火炬中心", "科技部火炬中心"),
+        ("郑州高新区管委会、省国家大学科技园等共同组成组委会。", "省国家大学科技园", None),
+    ],
+)
+def test_leagues_and_units(text, name, key):
+    from kg.resolve import resolve_document
+
+    d = resolve_document(find_entities(doc(text)))
+    got = {m.text: m.key for m in d.mentions}
+    assert name in got
+    if key:
+        assert got[name] == key

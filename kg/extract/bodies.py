@@ -52,6 +52,10 @@ def find_agencies(doc: Document, found: dict[str, list[Mention]]) -> list[Mentio
         if body[0] in "省市县区" and body.endswith("委"):
             # 湖南省委: the level character belongs to the place name too
             start = place_ends.get(m.start() + 1, start)
+            league = next((p for p in lexicon.league_prefixes() if text.startswith(p, start - len(p))), "")
+            if league:
+                # 团省委, 民革河北省委: the Youth League's or a democratic party's committee, a body of its own
+                start -= len(league)
         elif start == m.start():
             continue
         else:
@@ -102,11 +106,14 @@ def find_organizations(doc: Document, found: dict[str, list[Mention]]) -> list[M
         company = suffix.endswith(("公司", "集团", "合作社", "厂"))
         start, proper = _org_left(text, m.start(), 24 if company else 16, allow_verbs=company)
         body = text[start : m.start()]
+        proper = proper or (kind == "unit" and start in known_starts)  # 科技部|火炬中心: a named parent
         if len(body) < 2 or not proper:
             continue
         if kind == "unit" and not any(s in known_starts for s in range(start, m.start())):
             continue
-        out.append(Mention(start, end, type_, text[start:end], "org"))
+        # a unit written after its parent's name is one name (科技部|火炬中心), surer than the parent alone
+        source = "unit" if kind == "unit" and start in known_starts else "org"
+        out.append(Mention(start, end, type_, text[start:end], source))
     out += _companies_before_titles(text)
     for m in abbreviation_pattern().finditer(text):
         full = lexicon.abbreviations()[m.group(0)]

@@ -16,6 +16,7 @@ PRIORITY = {
     "event": 5,
     "quoted": 5,
     "org": 4,
+    "unit": 5,
     "initiative": 4,
     "address": 4,
     "place": 3,

@@ -28,6 +28,12 @@ def titles() -> tuple[str, ...]:
 
 
 @cache
+def league_prefixes() -> tuple[str, ...]:
+    """Bodies whose committees are written like the Party's (团省委, 民革河北省委), longest first."""
+    return _by_length(_lines("league_prefixes.txt"))
+
+
+@cache
 def corporate_titles() -> tuple[str, ...]:
     """Titles held only in enterprises (董事长, 总经理), longest first."""
     return _by_length(_lines("corporate_titles.txt"))
