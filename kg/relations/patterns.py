@@ -18,7 +18,9 @@ A pattern is a regular expression over the masked sentence (``kg.relations.view`
   ``both`` (every pair of the list, either way round);
 * ``<kind>``: a trigger word of ``lexicon/relation_triggers.tsv``; ``{TITLE}``: an official title;
 * ``~``: a short gap (up to 8 characters) with no mention and no clause punctuation;
-  ``…``: a longer one (up to 30) that may hold places and commas but no other mention.
+  ``…``: a longer one (up to 30) that may hold places and commas but no other mention;
+  ``⋯``: anything up to 100 characters within the sentence (for a subject carried over clauses).
+* consecutive pattern lines share the comment above the first.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ _TYPES = {
 }
 _SEPARATOR = "(?:、|，|和|与|及|以及|、以及)"
 _ALL_SLOTS = "".join(SLOTS.values())
-_MACRO = re.compile(r"\{(?P<cls>[A-Z]+)(?P<plus>\+)?(?::(?P<role>[a-z]+))?\}|<(?P<trigger>[a-z_]+)>|(?P<gap>[~…])")
+_MACRO = re.compile(r"\{(?P<cls>[A-Z]+)(?P<plus>\+)?(?::(?P<role>[a-z]+))?\}|<(?P<trigger>[a-z_]+)>|(?P<gap>[~…⋯])")
 ROLES = ("head", "tail", "both")
 
 
@@ -78,6 +80,8 @@ def compile_pattern(source: str) -> re.Pattern:
         if m["gap"]:
             if m["gap"] == "~":
                 return f"[^，,。；;！!？?：:{_ALL_SLOTS}]{{0,8}}?"
+            if m["gap"] == "⋯":
+                return "[^。；;！!？?]{0,100}?"
             return f"[^。；;！!？?{_ALL_SLOTS.replace(SLOTS['Place'], '')}]{{0,30}}?"
         if m["trigger"]:
             words = lexicon.relation_triggers()[m["trigger"]]
