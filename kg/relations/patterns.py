@@ -18,7 +18,7 @@ A pattern is a regular expression over the masked sentence (``kg.relations.view`
   ``both`` (every pair of the list, either way round);
 * ``<kind>``: a trigger word of ``lexicon/relation_triggers.tsv``; ``{TITLE}``: an official title;
 * ``~``: a short gap (up to 8 characters) with no mention and no clause punctuation;
-  ``…``: a longer one (up to 30) that may hold places and commas but no other mention;
+  ``…``: a longer one (up to 30) that may hold places, a venue after 在 and commas, but no other mention;
   ``⋯``: anything up to 100 characters within the sentence (for a subject carried over clauses).
 * consecutive pattern lines share the comment above the first.
 """
@@ -82,7 +82,9 @@ def compile_pattern(source: str) -> re.Pattern:
                 return f"[^，,。；;！!？?：:{_ALL_SLOTS}]{{0,8}}?"
             if m["gap"] == "⋯":
                 return "[^。；;！!？?]{0,100}?"
-            return f"[^。；;！!？?{_ALL_SLOTS.replace(SLOTS['Place'], '')}]{{0,30}}?"
+            # places may stand in it, and a venue after 在 (在金狮国际酒店,分别与…)
+            no_mention = f"[^。；;！!？?{_ALL_SLOTS.replace(SLOTS['Place'], '')}]"
+            return f"(?:{no_mention}|在{SLOTS['Organization']}){{0,30}}?"
         if m["trigger"]:
             words = lexicon.relation_triggers()[m["trigger"]]
             return "(?:" + "|".join(map(re.escape, words)) + ")"
