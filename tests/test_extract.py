@@ -207,3 +207,33 @@ def test_leagues_and_units(text, name, key):
     assert name in got
     if key:
         assert got[name] == key
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        (
+            "梁胜宣读国务院批复,商黎光简要介绍了情况。",
+            {"梁胜", "商黎光"},
+            {"梁胜宣", "商黎光简"},
+        ),  # a name run into a verb
+        ("沧州是一座现代化沿海城市。", set(), {"海城市"}),  # a division's name inside another word
+        ("新华网福州12月6日电 福建尤溪县梅仙镇。", {"新华网"}, {"新华网福州"}),  # a dateline's place
+        (
+            "太原市尖草坪区科技局组织调研。",
+            {"太原市尖草坪区科技局"},
+            {"尖草坪区科技局"},
+        ),  # every division before a body
+    ],
+)
+def test_what_the_merge_gets_wrong_is_cleaned(text, kept, dropped):
+    got = {m.text for m in find_entities(doc(text)).mentions}
+    assert kept <= got
+    assert not dropped & got
+
+
+def test_a_company_with_its_legal_form_is_no_unit_of_itself():
+    from kg.stages import process
+
+    d = process(doc("调研组走进恒力重工集团有限公司。"))
+    assert not [r for r in d.relations if r.relation == "partOf"]

@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from kg import lexicon
 from kg.extract.bodies import find_agencies, find_organizations
+from kg.extract.clean import clean
 from kg.extract.initiatives import find_initiatives
 from kg.extract.merge import PRIORITY, merge
 from kg.extract.parts import name_parts
@@ -63,37 +63,6 @@ def find_entities(doc: Document) -> Document:
     found: dict[str, list[Mention]] = {}
     for name, finder in FINDERS:
         found[name] = finder(doc, found)
-    merged = _party_committee_titles(doc.text, merge(m for candidates in found.values() for m in candidates))
+    merged = clean(doc.text, merge(m for candidates in found.values() for m in candidates))
     doc = doc.with_mentions(merged)
     return replace(doc, inner=tuple(name_parts(doc, merged)))
-
-
-#: A body's Party committee or group, and the Party titles that may follow it.
-_COMMITTEES = ("党委", "党组", "党工委")
-_PARTY_TITLES = ("书记", "副书记", "第一书记", "委员", "常委", "成员")
-
-
-def _party_committee_titles(text: str, mentions: list[Mention]) -> list[Mention]:
-    """国务院国资委|党委书记, 四川大学|党委副书记: the Party title belongs to the title, not to a "X党委" body.
-
-    Only where what is left is a body by its own head word (国资委, 大学); 兵团党委 and 自治区党委 stay.
-    """
-    heads = tuple(lexicon.org_suffixes())
-    out = []
-    for m in mentions:
-        committee = next((c for c in _COMMITTEES if m.text.endswith(c)), "")
-        rest = m.text[: -len(committee)] if committee else ""
-        if (
-            committee
-            and m.type in ("Agency", "Organization")
-            and text.startswith(_PARTY_TITLES, m.end)
-            and len(rest) >= 3
-            and rest.endswith(heads)
-            and not rest.endswith(_COMMITTEES)
-        ):
-            type_ = lexicon.org_suffixes()[next(h for h in sorted(heads, key=len, reverse=True) if rest.endswith(h))][0]
-            m = replace(
-                m, end=m.end - len(committee), text=rest, type=type_ if type_ in ("Agency", "Organization") else m.type
-            )
-        out.append(m)
-    return out

@@ -69,7 +69,10 @@ def find_agencies(doc: Document, found: dict[str, list[Mention]]) -> list[Mentio
 
 def _extend_left_with_place(text: str, start: int, place_ends: dict[int, int]) -> int:
     if start in place_ends:
-        return place_ends[start]
+        # every division written before it: 太原市|尖草坪区|科技局
+        while start in place_ends and place_ends[start] < start:
+            start = place_ends[start]
+        return start
     for prefix in lexicon.level_prefixes():
         s = start - len(prefix)
         if s >= 0 and text[s:start] == prefix:

@@ -15,6 +15,10 @@ from kg.model import Document, Mention
 
 #: Characters after which a place in a name is the body's place: (河北·衡水)
 _PLACE_OPENERS = "(（·"
+#: What follows a company's name to make its registered name: 恒力重工集团|有限公司 is one company, not a unit of another.
+_LEGAL_FORMS = frozenset(
+    {"有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "股份公司", "公司"}
+)
 #: An event's ordinal before its place: 第十五届|中国包头·稀土产业论坛, 2023|中国-东盟教育交流周
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+[届期次]|\d{4}年?")
 
@@ -34,7 +38,9 @@ def name_parts(doc: Document, mentions: list[Mention]) -> list[Mention]:
         places, bodies = _parts(m.text)
         if m.type != "Initiative":
             parent = max(
-                (o for o in bodies if o.start == 0 and o.end < len(m.text) - 1), key=lambda o: o.end, default=None
+                (o for o in bodies if o.start == 0 and o.end < len(m.text) - 1 and m.text[o.end :] not in _LEGAL_FORMS),
+                key=lambda o: o.end,
+                default=None,
             )
             if parent is not None:
                 out.append(Mention(m.start, m.start + parent.end, parent.type, parent.text, "inner"))

@@ -1,0 +1,108 @@
+"""After the merge: what the finders got wrong in ways the whole document shows.
+
+* 国务院国资委|党委书记: a Party title after a body is a title, not a body "X党委";
+* 梁胜|宣读, 商黎光|简要: a name the tagger ran into the next word, where the article names
+  the person without it;
+* 沿|海城市: a division's name inside another word is no place;
+* 新华网|福州12月6日电: the place of a dateline is not part of the agency's name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from kg import lexicon
+from kg.extract.words import tokenizer
+from kg.model import Mention
+
+
+def clean(text: str, mentions: list[Mention]) -> list[Mention]:
+    mentions = _party_committee_titles(text, mentions)
+    mentions = _names_run_into_words(text, mentions)
+    mentions = [m for m in mentions if not (m.type == "Place" and _inside_a_word(text, m))]
+    return [_dateline(text, m) for m in mentions]
+
+
+#: A body's Party committee or group, and the Party titles that may follow it.
+_COMMITTEES = ("党委", "党组", "党工委")
+_PARTY_TITLES = ("书记", "副书记", "第一书记", "委员", "常委", "成员")
+
+
+def _party_committee_titles(text: str, mentions: list[Mention]) -> list[Mention]:
+    """国务院国资委|党委书记, 四川大学|党委副书记: the Party title belongs to the title, not to a "X党委" body.
+
+    Only where what is left is a body by its own head word (国资委, 大学); 兵团党委 and 自治区党委 stay.
+    """
+    heads = tuple(lexicon.org_suffixes())
+    out = []
+    for m in mentions:
+        committee = next((c for c in _COMMITTEES if m.text.endswith(c)), "")
+        rest = m.text[: -len(committee)] if committee else ""
+        if (
+            committee
+            and m.type in ("Agency", "Organization")
+            and text.startswith(_PARTY_TITLES, m.end)
+            and len(rest) >= 3
+            and rest.endswith(heads)
+            and not rest.endswith(_COMMITTEES)
+        ):
+            type_ = lexicon.org_suffixes()[next(h for h in sorted(heads, key=len, reverse=True) if rest.endswith(h))][0]
+            m = replace(
+                m, end=m.end - len(committee), text=rest, type=type_ if type_ in ("Agency", "Organization") else m.type
+            )
+        out.append(m)
+    return out
+
+
+def _names_run_into_words(text: str, mentions: list[Mention]) -> list[Mention]:
+    """梁胜宣 → 梁胜 where the article also names 梁胜 and 宣读 is a word."""
+    from kg.segment import word_pos
+
+    names = {m.text for m in mentions if m.type == "Person"}
+    out = []
+    for m in mentions:
+        if m.type == "Person" and len(m.text) >= 3:
+            tail = text[m.end - 1 : m.end + 1]
+            word = len(tail) == 2 and tail in _dictionary()
+            # the last character begins a verb or an adverb (宣读, 共同, 简要), or the article names the person without it
+            if word and (m.text[:-1] in names or m.source == "crf" and word_pos(tail)[:1] in ("v", "d", "a")):
+                m = replace(m, end=m.end - 1, text=m.text[:-1])
+        out.append(m)
+    return out
+
+
+def _dictionary():
+    from kg.extract.words import dictionary
+
+    return dictionary()
+
+
+def _inside_a_word(text: str, m: Mention) -> bool:
+    """Does a word begin before the place and run into it (沿海|城市: no 海城市)?"""
+    if m.start == 0 or m.source not in ("place", "place-short", "crf"):
+        return False
+    lo = max(0, m.start - 3)
+    pos = lo
+    for token in tokenizer().cut(text[lo : m.end], HMM=False):
+        if pos < m.start < pos + len(token):
+            return True
+        pos += len(token)
+        if pos >= m.start:
+            break
+    return False
+
+
+_DATELINE = re.compile(r"\d{1,2}月\d{1,2}日电")
+
+
+def _dateline(text: str, m: Mention) -> Mention:
+    """新华网福州12月6日电: the news agency's name ends before the place it files from."""
+    if m.type != "Organization" or not _DATELINE.match(text, m.end):
+        return m
+    from kg.places import gazetteer
+
+    for n in range(2, min(5, len(m.text) - 1)):
+        if gazetteer().lookup(m.text[-n:]):
+            return replace(m, end=m.end - n, text=m.text[:-n])
+    return m
