@@ -237,3 +237,19 @@ def test_a_company_with_its_legal_form_is_no_unit_of_itself():
 
     d = process(doc("调研组走进恒力重工集团有限公司。"))
     assert not [r for r in d.relations if r.relation == "partOf"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("第7届南博会暨第27届昆交会经贸合作项目签约仪式在昆明举行。", "第7届南博会暨第27届昆交会经贸合作项目签约仪式"),
+        (
+            "陕西省农业农村厅、杨凌示范区管委会新一轮农业农村工作会商制度议定书签订仪式暨第一次会议在杨凌举行。",
+            "新一轮农业农村工作会商制度议定书签订仪式暨第一次会议",
+        ),
+        ("京津冀协同发展取得成效。", "京津冀"),
+        ("石家庄综合保税区正式封关运作。", "石家庄综合保税区"),
+    ],
+)
+def test_joined_events_regions_and_zones(text, name):
+    assert name in {m.text for m in find_entities(doc(text)).mentions}

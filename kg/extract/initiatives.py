@@ -21,6 +21,7 @@ _BOOK = re.compile(r"《([^《》\n]{2,60})》")
 #: 《…方案(试行)》: a document title with a qualifier after its head word
 _DOCUMENT_HEAD = re.compile(r"(方案|意见|通知|办法|规划|纲要|条例|规定)[（(]")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+[届期批次]")
+_ORDINAL_BEFORE = re.compile(r"第[一二三四五六七八九十百\d]+[届期批次]$")
 
 
 def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = None) -> list[Mention]:
@@ -53,6 +54,11 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
     events = lexicon.event_heads()
     named_ends = _named_ends(found or {})
     named_starts = {m.start for m in named_ends.values()}
+    named_at: dict[int, Mention] = {}
+    for named in named_ends.values():
+        if named.start not in named_at or named_at[named.start].end < named.end:
+            named_at[named.start] = named
+    name_starts: dict[int, int] = {}  # where each name found so far begins, by its end
     for m in suffix_re.finditer(text):
         end = m.end()
         head = m.group(0)
@@ -61,7 +67,14 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
         if len(body) < 3 or not _specific(body, proper, weak=head in weak):
             continue
         source = "initiative"
-        if head in events:
+        subject = named_at.get(start)
+        if subject is not None and start > 0 and text[start - 1] in "、和与及" and subject.end < m.start():
+            start = subject.end  # A、B|新一轮…议定书签订仪式: B is the last of a list of signatories
+        joined = _initiative_left(text, start - 1)[0] if start > 1 and text[start - 1] == "暨" else start - 1
+        if joined < start - 1:
+            # 第7届南博会暨第27届昆交会…, …签订仪式暨第一次会议: one event under a joined name
+            start, source = name_starts.get(start - 1, joined), "event"
+        elif head in events:
             # an event's name opens with its host or place where these begin the clause:
             # 山东省科技厅|科技特派员工作会议在济南召开, 中国(北京)自由贸易试验区|…挂牌仪式
             prefix = named_ends.get(start)
@@ -74,6 +87,7 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
             if partner is not None and (partner.start == 0 or text[partner.start - 1] in _CLAUSE_OPENERS):
                 start, source = partner.start, "event"
         out.append(Mention(start, end, "Initiative", text[start:end], source))
+        name_starts[end] = start
     spans: set[tuple[int, int]] = set()
     kept = []
     for c in out:  # one candidate per span: a quoted name is found by its head word too
@@ -84,14 +98,14 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
 
 
 #: What may stand right before an event's name that opens with its host: a clause break or a preposition.
-_CLAUSE_OPENERS = set('\n 　，,。；;：:、“”"（(）)》') | set("在由暨和与及")
+_CLAUSE_OPENERS = set('\n 　，,。；;：:“”"（(）)》') | set("在由暨")
 _PLACE_IN_BRACKETS = re.compile(r"[（(]([^（）()，。]{2,6})[）)]")
 
 
 def _named_ends(found: dict[str, list[Mention]]) -> dict[int, Mention]:
     """The places and bodies the finders before found, by where they end."""
     out: dict[int, Mention] = {}
-    for name in ("places", "agencies", "organizations"):
+    for name in ("tagger", "places", "agencies", "organizations"):
         for m in found.get(name, ()):
             if m.type in ("Place", "Agency", "Organization") and (m.end not in out or out[m.end].start > m.start):
                 out[m.end] = m
@@ -107,6 +121,10 @@ def _specific(body: str, proper: bool, weak: bool) -> bool:
     return len(body) >= 4 or body not in dictionary()
 
 
+#: Verbs that name a ceremony with 仪式 after them (签订仪式, 揭牌仪式), not a boundary there.
+_CEREMONY_VERBS = frozenset(
+    {"签订", "签署", "签约", "签字", "揭牌", "挂牌", "开工", "启动", "授牌", "颁奖", "开幕", "闭幕"}
+)
 #: Words for an age group that jieba tags as time words (t).
 _AGE_WORDS = frozenset({"青年", "少年", "中年", "老年", "青少年", "童年"})
 
@@ -125,8 +143,8 @@ def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
     taken: list[tuple[str, str]] = []
     tokens = list(reversed(left_tokens(text, head_start, 40)))
     for i, (word, flag) in enumerate(tokens):
-        if word in STOP_WORDS:
-            break
+        if word in STOP_WORDS and not (word in _CEREMONY_VERBS and text.startswith("仪式", start)):
+            break  # (签订|仪式 names the ceremony: 议定书签订仪式暨第一次会议)
         if flag == "t" and word in _AGE_WORDS:
             flag = "n"  # jieba tags 青年 as a time word: 京津冀|青年|科学家论坛
         if flag == "q" and len(word) == 1 and i + 1 < len(tokens) and tokens[i + 1][1].startswith("n"):
@@ -157,6 +175,10 @@ def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
     # a name does not begin with a verb: 做好|省级科技计划
     while taken and taken[-1][1] == "v":
         start += len(taken.pop()[0])
+    # an ordinal that jieba cut in pieces (第|27|届) opens the name: 第27届|昆交会
+    ordinal = _ORDINAL_BEFORE.search(text, max(0, start - 8), start)
+    if ordinal:
+        start = ordinal.start()
     # a place in brackets belongs to the name: 中国(北京)|自由贸易试验区高端产业片区挂牌仪式
     bracket = _PLACE_IN_BRACKETS.search(text, max(0, start - 10), start)
     if bracket and bracket.end() == start and gazetteer().lookup(bracket.group(1)) and bracket.start() > 0:

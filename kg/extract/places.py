@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from functools import cache
 
+from kg import lexicon
 from kg.extract.words import HAN, PUNCT
 from kg.model import Document, Mention
 from kg.places import gazetteer
@@ -47,7 +49,19 @@ def find_places(doc: Document, found: dict[str, list[Mention]] | None = None) ->
             out.append(Mention(start, end, "Place", surface, "place-short"))
     out.extend(_find_addresses(doc, out))
     out.extend(_find_zones(doc))
+    out.extend(_find_regions(doc))
     return out
+
+
+def _find_regions(doc: Document) -> list[Mention]:
+    """Named regions (京津冀, 长三角, 粤港澳大湾区) from the regions lexicon."""
+    pattern = _regions_pattern()
+    return [Mention(m.start(), m.end(), "Place", m.group(0), "place") for m in pattern.finditer(doc.text)]
+
+
+@cache
+def _regions_pattern() -> re.Pattern:
+    return re.compile("|".join(map(re.escape, lexicon.regions())))
 
 
 _LOCAL_UNIT = re.compile(f"[{HAN}]{{1,5}}?(?:街道|镇|乡|村)(?![{HAN}]{{0,1}}(?:民|委|级|干部|里|上|内|外|口))")
@@ -85,7 +99,8 @@ def _find_addresses(doc: Document, places: list[Mention]) -> list[Mention]:
 
 
 _ZONE = re.compile(
-    f"[{HAN}]{{2,6}}?(?P<suffix>高新技术产业开发区|经济技术开发区|高新区|经开区|开发区|经济区|新区|自贸区)"
+    f"[{HAN}]{{2,6}}?(?P<suffix>高新技术产业开发区|经济技术开发区|综合保税区|自由贸易试验区|高新区|经开区|开发区|"
+    "经济合作区|合作区|保税区|经济区|新区|自贸区|示范区)"
 )
 
 

@@ -34,6 +34,12 @@ def league_prefixes() -> tuple[str, ...]:
 
 
 @cache
+def regions() -> tuple[str, ...]:
+    """Named regions that span several divisions (京津冀, 长三角), longest first."""
+    return _by_length(_lines("regions.txt"))
+
+
+@cache
 def corporate_titles() -> tuple[str, ...]:
     """Titles held only in enterprises (董事长, 总经理), longest first."""
     return _by_length(_lines("corporate_titles.txt"))
