@@ -215,3 +215,26 @@ def test_narrow_screen_collapses_the_panel(chromium, sample_html):
         assert page.is_visible("#info") and page.text_content("#info").startswith("龙奋杰")
         assert page.evaluate("document.documentElement.scrollWidth") <= 400  # nothing sticks out sideways
     assert_clean(log, sample_html)
+
+
+def test_screenshot_of_a_selected_node(chromium, sample_html, tmp_path):
+    import subprocess
+    import sys
+
+    from kg.export.screenshot import click_node, open_page
+
+    with open_page(chromium, sample_html) as (page, log):
+        assert click_node(page, "河北省科学技术厅", hops=1) == AGENCY
+        assert len(shown(page)) == 5 and page.text_content("#info").startswith("河北省科学技术厅")
+        with pytest.raises(ValueError, match="no node called"):
+            click_node(page, "不存在")
+    assert_clean(log, sample_html)
+
+    # the command (its own browser, so in its own process)
+    out = tmp_path / "selected.png"
+    command = [sys.executable, "-m", "kg.export.screenshot", str(sample_html), str(out)]
+    done = subprocess.run([*command, "--select", "省科技厅", "--hops", "1"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == "", done.stderr  # an alias finds it
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    done = subprocess.run([*command, "--select", "不存在"], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr == "kg: error: no node called '不存在' in the page\n"

@@ -582,11 +582,11 @@ _APP_JS = r"""
       document.body.setAttribute("data-layouts", String(layouts));
     }
     if (count < 2) { done(); return; }
-    if (!data.physics) {
-      network.setOptions({ physics: { enabled: true, solver: "forceAtlas2Based",
-                                      forceAtlas2Based: { gravitationalConstant: -40, centralGravity: 0.02, springLength: 90 },
-                                      stabilization: { enabled: true, iterations: 100, fit: true } } });
-    }
+    // wider than the first layout: fewer nodes, drawn bigger, their labels need the room
+    network.setOptions({ physics: { enabled: true, solver: "forceAtlas2Based",
+                                    forceAtlas2Based: { gravitationalConstant: count > 200 ? -60 : -150, centralGravity: 0.01,
+                                                        springLength: count > 200 ? 100 : 160, avoidOverlap: 0.5 },
+                                    stabilization: { enabled: true, iterations: 100, fit: true } } });
     network.once("stabilizationIterationsDone", done);
     network.stabilize(count > 1500 ? 50 : 100);
   }
