@@ -16,13 +16,20 @@ page itself:
   ``JSON.parse`` and puts names and sentences on screen with ``textContent``
   only (vis-network shows string tooltips as text);
 * colour and shape by type with a legend (that is also the type filter),
-  size by mentions + degree, edge colour and label by relation, tooltips with
-  type, aliases, documents, and the evidence sentences; search by name or
-  alias; filters by type and relation;
-* up to ``PHYSICS_MAX_NODES`` nodes the layout is live (physics, starting
-  from the precomputed positions); above, the precomputed layout is used as
-  is and physics is off, so big pages open at once; above ``max_nodes`` only
-  the most connected nodes are kept and the page says what was left out.
+  size by mentions + degree, label size by rank (so zoomed out only the
+  important names are written), edge colour and label by relation, tooltips
+  with type, aliases, documents and the evidence sentences;
+* to explore: a click highlights a node's neighbours (the rest fades, the
+  node keeps its type colour) and fills a details panel (type, aliases,
+  posts, documents, every relation with its sentences and documents); a
+  double click draws only its k-hop neighbourhood; filters by type,
+  relation, document, minimum degree and "hide isolated", and a re-layout;
+  search by name or alias; on a narrow screen the panel folds away;
+* up to ``PHYSICS_MAX_NODES`` nodes drawn the layout is live (physics,
+  starting from the precomputed positions); above, the precomputed layout is
+  used as is and physics is off, so big pages open at once. The page holds
+  the ``max_nodes`` most connected nodes, draws the ``shown_nodes`` first
+  ones at first and reaches the others by search; it says what it left out.
 
 The same graph gives the same bytes (sorted data, seeded layout).
 
