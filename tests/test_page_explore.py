@@ -43,6 +43,19 @@ def shown(page) -> list[str]:
     return sorted(page.evaluate("kg.nodesView.getIds()"))
 
 
+def on_screen(page) -> list[str]:
+    """The drawn nodes whose centre is inside the canvas."""
+    return page.evaluate(
+        """(function () {
+            var box = document.getElementById("net").getBoundingClientRect();
+            return kg.nodesView.getIds().filter(function (id) {
+                var p = kg.network.canvasToDOM(kg.network.getPosition(id));
+                return p.x >= 0 && p.y >= 0 && p.x <= box.width && p.y <= box.height;
+            });
+        })()"""
+    )
+
+
 def colour(page, node_id) -> str:
     return page.evaluate(f"kg.nodes.get('{node_id}').color.background")
 
@@ -89,6 +102,7 @@ def test_double_click_shows_a_k_hop_neighbourhood(chromium, sample_html, sample_
         page.mouse.dblclick(*node_xy(page, LONG))
         page.wait_for_selector("body[data-layouts='1']", state="attached")
         assert shown(page) == sorted([LONG, AGENCY])
+        assert sorted(on_screen(page)) == shown(page)  # laid out afresh and in view
         assert page.evaluate("kg.network.getSelectedNodes()") == [LONG]
         assert "邻域" in page.text_content("#status")
         # two hops: the agency's other neighbours too
@@ -132,10 +146,12 @@ def test_filters_by_document_degree_and_isolation_then_relayout(chromium, tmp_pa
             page.evaluate(f"kg.edgesView.get({{filter: e => e.from === '{n}' || e.to === '{n}'}}).length") > 0
             for n in shown(page)
         )
-        before = page.evaluate(f"kg.network.getPosition('{AGENCY}')")
+        # 重新布局 lays out what is left and brings all of it into view
+        page.evaluate("kg.network.moveTo({position: {x: 5000, y: 5000}, scale: 2, animation: false})")
+        assert on_screen(page) == []
         page.click("#relayout")
         page.wait_for_selector("body[data-layouts='1']", state="attached")
-        assert page.evaluate(f"kg.network.getPosition('{AGENCY}')") != before
+        assert sorted(on_screen(page)) == shown(page)
     assert_clean(log, path)
 
 
