@@ -61,7 +61,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from kg.validate import validate
 
-    report = validate(args.graph, shapes=args.shapes)
+    report = validate(args.graph, shapes=args.shapes, inference=args.inference)
     print(report.render())
     return 0 if report.conforms else 1
 
@@ -168,12 +168,19 @@ def make_parser() -> argparse.ArgumentParser:
         "validate",
         help="check graph.ttl against the SHACL shapes in ontology/shapes.ttl",
         description="Validate a Turtle graph with SHACL; print each problem with its node, label, path and message. Exit 1 if it does not conform.",
-        epilog="example: kg validate exports/graph.ttl",
+        epilog="example: kg validate exports/graph.ttl; kg validate -i rdfs exports/graph.ttl",
     )
     p.add_argument(
         "graph", nargs="?", default="exports/graph.ttl", help="the Turtle graph (default: exports/graph.ttl)"
     )
     p.add_argument("--shapes", default=None, help="a SHACL shapes file (default: ontology/shapes.ttl)")
+    p.add_argument(
+        "-i",
+        "--inference",
+        choices=("none", "rdfs"),
+        default="none",
+        help="rdfs: validate what an RDFS reasoner sees, the graph plus ontology/kg.ttl's entailments (default: none)",
+    )
     p.set_defaults(func=_cmd_validate)
 
     return parser

@@ -94,16 +94,31 @@ def _label(data: Graph, node) -> str:
     return ""
 
 
-def validate_graph(data: Graph, shapes: str | Path | None = None, source: str = "") -> ValidationReport:
-    """Validate an rdflib graph against the shapes (default ``ontology/shapes.ttl``)."""
+#: What ``inference`` may be: none, or RDFS entailment of the data with ``ontology/kg.ttl`` merged in.
+INFERENCE = ("none", "rdfs")
+
+
+def validate_graph(
+    data: Graph, shapes: str | Path | None = None, source: str = "", inference: str = "none"
+) -> ValidationReport:
+    """Validate an rdflib graph against the shapes (default ``ontology/shapes.ttl``).
+
+    ``inference="rdfs"`` first adds what RDFS entails from the data and the
+    ontology (pyshacl's ``ont_graph``: ``kg.ttl``'s subclasses, subproperties,
+    domains and ranges), as a triple store with an RDFS reasoner would; the
+    shapes hold either way.
+    """
+    if inference not in INFERENCE:
+        raise UserError(f"unknown inference {inference!r}; choose one of {', '.join(INFERENCE)}")
     try:
         import pyshacl
     except ImportError as exc:  # pragma: no cover - a dependency, but say how to fix it
         raise ImportError("kg validate needs pyshacl: pip install pyshacl") from exc
 
     shapes_graph = Graph().parse(Path(shapes or SHAPES), format="turtle")
+    ontology = Graph().parse(_files.ontology_file("kg.ttl"), format="turtle") if inference != "none" else None
     conforms, results, _text = pyshacl.validate(
-        data, shacl_graph=shapes_graph, inference="none", advanced=True, allow_warnings=True
+        data, shacl_graph=shapes_graph, ont_graph=ontology, inference=inference, advanced=True, allow_warnings=True
     )
     problems = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
@@ -130,12 +145,20 @@ def validate_turtle(text: str, shapes: str | Path | None = None) -> ValidationRe
     return validate_graph(Graph().parse(data=text, format="turtle"), shapes)
 
 
-def validate(path: str | Path = "exports/graph.ttl", shapes: str | Path | None = None) -> ValidationReport:
-    """Validate the Turtle file at ``path``; a missing or unparsable file is a ``UserError``."""
+def validate(
+    path: str | Path = "exports/graph.ttl", shapes: str | Path | None = None, inference: str = "none"
+) -> ValidationReport:
+    """Validate the Turtle file at ``path``.
+
+    A missing file, a folder, a binary or non-UTF-8 file, text that is not
+    Turtle and a file with no triples are each a one-line ``UserError``.
+    """
     from kg.query import parse_turtle_file
 
     shapes_path = Path(shapes) if shapes is not None else SHAPES
     if not shapes_path.is_file():
         raise UserError(f"no shapes file at {shapes_path} (set KG_ONTOLOGY_DIR to the project's ontology/ folder)")
     data = parse_turtle_file(path, missing_hint="run `kg build` first, or give the path of a graph.ttl")
-    return validate_graph(data, shapes, source=str(path))
+    if len(data) == 0:
+        raise UserError(f"{path} holds no triples: nothing to validate (is it the graph.ttl of a `kg build`?)")
+    return validate_graph(data, shapes, source=str(path), inference=inference)

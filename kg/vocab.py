@@ -71,6 +71,8 @@ KG = cast(
 
 #: Prefixes bound in graph.ttl and offered to ``kg query`` (nothing else is bound).
 PREFIXES: dict[str, str] = {
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
     "kg": VOCAB_BASE,
     "kgr": DATA_BASE,
     "org": "http://www.w3.org/ns/org#",

@@ -274,8 +274,11 @@ def test_html_data_block_round_trips_and_holds_no_markup(G):
     labels = {n["id"]: (n["label"], n["aliases"]) for n in data["nodes"]}
     assert labels == {n: (d["label"], list(d["aliases"])) for n, d in G.nodes(data=True)}
     for e in data["edges"]:
-        for ev in G.edges[e["from"], e["to"], e["key"]]["evidence"][:5]:
-            assert ev["sentence"] in e["title"]
+        evidence = G.edges[e["from"], e["to"], e["key"]]["evidence"]
+        assert [[data["docs"][i]["id"], s] for i, s in e["evidence"]] == [
+            [ev["document"], ev["sentence"]] for ev in evidence[: len(e["evidence"])]
+        ]
+        assert len(e["evidence"]) + e["more"] == len(evidence)
     # outside the data block the page holds nothing from the graph: three script elements, always
     rest = page.replace(block, "")
     assert rest.count("<script") == 3 + rest.count('"<script>"')

@@ -44,7 +44,9 @@ def payload_graph():
 
 
 PWNED = "typeof window.__pwned === 'undefined' && typeof parent.__pwned === 'undefined'"
-ELEMENTS = "document.querySelectorAll('img, svg, iframe, a, #info *, #status *').length"
+ELEMENTS = "document.querySelectorAll('img, svg, iframe, a, object, embed, #status *').length"
+# the details panel is built of these elements, and text only
+PANEL_TAGS = "Array.from(new Set(Array.from(document.querySelectorAll('#info *')).map(e => e.tagName)))"
 
 
 def test_payloads_in_names_aliases_titles_evidence_and_documents_never_run(chromium, tmp_path):
@@ -65,7 +67,9 @@ def test_payloads_in_names_aliases_titles_evidence_and_documents_never_run(chrom
                 f"kg.network.selectNodes(['{nid}']); kg.network.body.emitter.emit('selectNode', {{nodes: ['{nid}']}})"
             )
             info = page.text_content("#info")
-            assert info == page.evaluate(f"kg.nodes.get('{nid}').title")
+            assert info.startswith(G.nodes[nid]["label"])
+            assert all(alias in info for alias in G.nodes[nid]["aliases"])
+            assert set(page.evaluate(PANEL_TAGS)) <= {"DIV", "SPAN", "UL", "LI", "BUTTON"}
             xy = page.evaluate(f"kg.network.canvasToDOM(kg.network.getPosition('{nid}'))")
             page.mouse.move(box["x"] + xy["x"], box["y"] + xy["y"])
             page.wait_for_timeout(10)
@@ -77,7 +81,8 @@ def test_payloads_in_names_aliases_titles_evidence_and_documents_never_run(chrom
         for eid in page.evaluate("kg.edges.getIds()"):
             page.evaluate(f"kg.network.body.emitter.emit('selectEdge', {{nodes: [], edges: ['{eid}']}})")
             info = page.text_content("#info")
-            assert "证据" in info and "职务" in info and ".txt］" in info
+            assert "证据" in info and "职务" in info and ".txt）］" in info
+            assert set(page.evaluate(PANEL_TAGS)) <= {"DIV"}
         # the search box takes the payloads as plain text (alias match and the "not found" message)
         for p in PAYLOADS:
             page.fill("#search", p)

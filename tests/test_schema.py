@@ -99,7 +99,6 @@ EIGHTH_RELATION = textwrap.dedent(
 )
 
 
-@pytest.mark.xfail(strict=True, reason="the writers still keep their own tables of relations (rdf.py, _style.py)")
 def test_an_eighth_relation_needs_only_a_schema_entry(tmp_path):
     """Every writer and the ontology take a new relation from the schema alone, with no KeyError."""
     done = subprocess.run(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import RDF, SKOS, Literal, URIRef
+from rdflib import RDF, SKOS, Literal
 from rdflib.namespace import PROV
 
 from kg.cli import main
@@ -127,5 +127,52 @@ def test_seed_graph_conforms(seed_graph):
     assert report.conforms, report.render()
 
 
-def test_unused_import_guard():
-    assert isinstance(LONG, URIRef)
+def test_validation_holds_with_rdfs_inference_and_the_ontology(sample_graph):
+    """What a store with an RDFS reasoner sees (graph + kg.ttl's entailments) conforms too, and breakage still shows."""
+    R = rdf_graph(sample_graph)
+    assert validate_graph(R, inference="rdfs").conforms, validate_graph(R, inference="rdfs").render()
+    located_in_a_person(R)
+    report = validate_graph(R, inference="rdfs")
+    assert not report.conforms
+    # kg:locatedIn's range makes the person a Place as well: two types, named on the person
+    assert "kgr:person-0a01d23a8105 「马宇骏」  rdf:type: an entity has exactly one type" in report.render()
+
+
+def test_seed_graph_conforms_with_rdfs_inference(seed_graph):
+    report = validate_graph(rdf_graph(seed_graph), inference="rdfs")
+    assert report.conforms, report.render()
+
+
+BAD_INPUTS = [
+    ("missing", None, "no graph at"),
+    ("folder", "folder", "is a folder"),
+    ("empty", b"", "holds no triples"),
+    ("blank", b"\n  \n", "holds no triples"),
+    ("binary", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+    ("gbk", '<https://kg.example.org/id/a> <https://kg.example.org/ontology#x> "唐山市" .\n'.encode("gbk"), "UTF-8"),
+    ("not turtle", b"<html><body>graph</body></html>\n", "not valid Turtle"),
+    ("json", b'{"nodes": [], "edges": []}\n', "not valid Turtle"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_is_one_error_line_and_exit_2(tmp_path, capsys, name, content, message):
+    path = tmp_path / "graph.ttl"
+    if content == "folder":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    assert main(["validate", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kg: error: ") and message in lines[0], captured.err
+
+
+def test_inference_option(tmp_path, capsys, sample_graph):
+    good = tmp_path / "graph.ttl"
+    write_turtle(sample_graph, good)
+    assert main(["validate", "-i", "rdfs", str(good)]) == 0
+    assert "conforms" in capsys.readouterr().out
+    with pytest.raises(UserError, match="unknown inference"):
+        validate(good, inference="owl")

@@ -286,12 +286,10 @@ UNESCAPE_CYPHER = (
 )
 
 
-README = f"""kg graph for Neo4j
+_README = f"""kg graph for Neo4j
 ==================
 
-nodes.csv          one row per entity; labels Entity + its type (Person, Agency, Organization, Place, Initiative)
-relationships.csv  one row per relation; types HOLDS_POSITION, AFFILIATED_WITH, ORGANIZES, PARTICIPATES_IN,
-                   LOCATED_IN, PART_OF, COOPERATES_WITH; evidence = the source sentences, one per line
+{{files}}
 import.cypher      the same through LOAD CSV into a running database (constraint first, MERGE by id)
 kuzu.cypher        the same into an embedded Kuzu/ladybug database (run it from inside this folder)
 
@@ -317,6 +315,25 @@ Example query:
 """
 
 
+def readme_text() -> str:
+    """``README.txt``: the files, the types and relationship types (from ``kg.schema``), the commands."""
+    import textwrap
+
+    files = [
+        f"nodes.csv          one row per entity; labels Entity + its type ({', '.join(schema.ENTITY_TYPES)})",
+        textwrap.fill(
+            "relationships.csv  one row per relation; types "
+            + ", ".join(relationship_type(r) for r in schema.RELATIONS)
+            + "; evidence = the source sentences, one per line",
+            width=107,
+            subsequent_indent=" " * 19,
+            break_on_hyphens=False,
+            break_long_words=False,
+        ),
+    ]
+    return _README.replace("{files}", "\n".join(files))
+
+
 def write_neo4j(G: nx.MultiDiGraph, folder: str | Path) -> None:
     """Write ``nodes.csv``, ``relationships.csv``, ``import.cypher``, ``kuzu.cypher`` and ``README.txt``."""
     folder = Path(folder)
@@ -324,4 +341,4 @@ def write_neo4j(G: nx.MultiDiGraph, folder: str | Path) -> None:
     atomic_write(folder / "relationships.csv", relationships_csv(G))
     atomic_write(folder / "import.cypher", import_cypher(G))
     atomic_write(folder / "kuzu.cypher", kuzu_cypher(G))
-    atomic_write(folder / "README.txt", README)
+    atomic_write(folder / "README.txt", readme_text())
