@@ -143,7 +143,7 @@ RELATION_KINDS: tuple[RelationKind, ...] = (
         "任职",
         "A person holds a titled post in an agency or organization, or in a place's government where the "
         "text names no government body (县长 of 正定县); the title is on the statement (kg:title) and the post (kg:Post).",
-        ((_types("Person"), _BODIES), (_types("Person"), _types("Place"))),
+        ((_types("Person"), _types("Agency", "Organization", "Place")),),
         "#e15759",
         ontology=(("rdfs:subPropertyOf", "kg:affiliatedWith"),),
     ),
@@ -153,7 +153,7 @@ RELATION_KINDS: tuple[RelationKind, ...] = (
         "affiliated with",
         "隶属",
         "A person works for or belongs to an agency or organization, or leads a place (市领导), no title stated.",
-        ((_types("Person"), _BODIES), (_types("Person"), _types("Place"))),
+        ((_types("Person"), _types("Agency", "Organization", "Place")),),
         "#ff9da7",
         ontology=(("rdfs:subPropertyOf", "schema:affiliation"),),
     ),
@@ -300,8 +300,8 @@ def _shape_of(types: Iterable[str]) -> str:
 
 
 def _a_list(types: Iterable[str]) -> str:
-    """Person, Organization, Agency or Place: the types as a message names them."""
-    names = _ordered(types)
+    """a Person, an Organization, an Agency or a Place: the types as a message names them."""
+    names = [("an " if n[0] in "AEIOU" else "a ") + n for n in _ordered(types)]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
@@ -318,11 +318,11 @@ def _relation_shapes() -> str:
             heads, tails = r.endpoints[0]
             head += [
                 f"    {_shape_of(heads)} ;",
-                f'    sh:message "only a {_a_list(heads)} is the subject of kg:{r.name}" ;',
+                f'    sh:message "only {_a_list(heads)} is the subject of kg:{r.name}" ;',
                 "    sh:property [",
                 f"        sh:path kg:{r.name} ;",
                 f"        {_shape_of(tails)} ;",
-                f'        sh:message "kg:{r.name} points to a {_a_list(tails)}" ;',
+                f'        sh:message "kg:{r.name} points to {_a_list(tails)}" ;',
                 "    ] .",
             ]
         else:
@@ -330,7 +330,7 @@ def _relation_shapes() -> str:
                 f"        [ {_shape_of(h)} ; sh:property [ sh:path kg:{r.name} ; {_shape_of(t)} ] ]"
                 for h, t in r.endpoints
             ]
-            pairs = ", or ".join(f"a {_a_list(h)} to a {_a_list(t)}" for h, t in r.endpoints)
+            pairs = ", or ".join(f"{_a_list(h)} to {_a_list(t)}" for h, t in r.endpoints)
             head += ["    sh:or (", *alternatives, "    ) ;", f'    sh:message "kg:{r.name} links {pairs}" .']
         blocks.append("\n".join(head))
     return "\n\n".join(blocks)

@@ -188,3 +188,35 @@ def test_one_name_per_thing_in_an_article(text, label, absent):
 )
 def test_lists_committees_and_ceremonies(text, expected):
     assert expected in relations(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # bylines: the outlet before the bracket
+        ("河北日报(通讯员李悦 记者王璐丹)12月4日,论坛召开。", ("holdsPosition", "王璐丹", "河北日报", "记者")),
+        ("河北日报讯(记者方素菊、刘禹彤)创业初期。", ("holdsPosition", "刘禹彤", "河北日报", "记者")),
+        # hosts: 由A主办,B承办的X; A联合B、C共同设立X; A深入开展以…为主题的X
+        (
+            "由省科学技术厅主办,国家干旱农业工程技术研究中心承办的第七届燕赵科学论坛在石家庄召开。",
+            ("organizes", "河北省科学技术厅", "第七届燕赵科学论坛", ""),
+        ),
+        (
+            "省科技厅联合河北大学、峰峰集团共同出资设立河北省自然科学基金生态智慧矿山联合基金。",
+            ("organizes", "峰峰集团", "河北省自然科学基金生态智慧矿山联合基金", ""),
+        ),
+        (
+            "省科技厅深入开展以“三进三解”为主题的“我为群众办实事”实践活动。",
+            ("organizes", "河北省科学技术厅", "“我为群众办实事”实践活动", ""),
+        ),
+        # an expert of a body, a word between (省农林科学院的板栗专家王广鹏)
+        ("省农林科学院的板栗专家王广鹏在遵化市指导。", ("affiliatedWith", "王广鹏", "河北省农林科学院", "")),
+    ],
+)
+def test_bylines_hosts_and_experts(text, expected):
+    assert expected in relations(text)
+
+
+def test_a_dateline_names_the_reporter_of_its_outlet():
+    doc = process(make_document("t.txt", "新华网福州12月6日电(刘丰)福建尤溪县梅仙镇半山村一直是名村。"))
+    assert ("affiliatedWith", "刘丰", "新华网") in {(r.relation, r.head.key, r.tail.key) for r in doc.relations}

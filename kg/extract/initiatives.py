@@ -15,6 +15,7 @@ from kg.extract.words import HAN, STOP_WORDS, dictionary, ends_a_word, left_toke
 from kg.model import Document, Mention
 from kg.patterns import initiative_head_pattern
 from kg.places import gazetteer
+from kg.segment import word_pos
 
 _QUOTED = re.compile(r"“([^“”\n]{2,30})”")
 _BOOK = re.compile(r"《([^《》\n]{2,60})》")
@@ -116,6 +117,9 @@ def _specific(body: str, proper: bool, weak: bool) -> bool:
     """Is ``body`` a name rather than a description (科研|项目, 长效|机制)?"""
     if proper or _ORDINAL.search(body) or "·" in body:
         return True
+    core = body.lstrip("省市县区")
+    if core != body and (core in lexicon.generic_modifiers() or word_pos(core).startswith("a")):
+        return False  # 省|重要|会议: a level and an adjective describe, they do not name
     if weak:
         return False
     return len(body) >= 4 or body not in dictionary()

@@ -62,6 +62,13 @@ def post_relations(view: View) -> list[Relation]:
         posts = _resolve(ctx, segments, place_seen, last_body if listed else None)
         if same_list:
             posts = last_posts  # one title for a list of names: 领导班子成员王玮、冯宗英、王玉燕
+        if not posts:
+            outlet = _outlet(view, p, segments[0].start if segments else p.start)
+            if outlet is not None:
+                titles = segments[0].titles if segments else []
+                posts = [(outlet, t) for t in titles]
+                if not titles:
+                    out.append(Relation("affiliatedWith", p, outlet, sent))  # 新华网福州12月6日电(刘丰)
         last_posts = posts
         last_body = posts[-1][0] if posts and posts[-1][0].type in BODIES else None
         for body, title in posts:
@@ -72,6 +79,20 @@ def post_relations(view: View) -> list[Relation]:
         if leader_of is not None:
             out.append(Relation("affiliatedWith", p, leader_of, sent))
     return out
+
+
+#: What lies between a news outlet's name and the bracket of its byline: 河北日报讯(, 新华网福州12月6日电(
+_BYLINE_OPENING = re.compile(r"(?:讯|[^\s，,。]{0,6}?\d{1,2}月\d{1,2}日电)?\s*[（(][^（）()]*$")
+
+
+def _outlet(view: View, p: Mention, start: int) -> Mention | None:
+    """The outlet a byline names the person for: 河北日报(通讯员李悦 记者王璐丹), 新华网福州12月6日电(刘丰)."""
+    text = view.ctx.doc.text
+    before = [m for m in view.mentions if m.type in BODIES and m.end <= start and start - m.end <= 24]
+    if not before:
+        return None
+    outlet = before[-1]
+    return outlet if _BYLINE_OPENING.match(text, outlet.end, start) else None
 
 
 def _title_ending(text: str, pos: int, lo: int, by_end: dict[int, Mention] | None = None) -> str:
