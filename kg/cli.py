@@ -32,8 +32,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_extract(args: argparse.Namespace) -> int:
     from kg.evaluate import extract_jsonl
 
-    extract_jsonl(args.file, sys.stdout)
-    return 0
+    bad = extract_jsonl(args.file, sys.stdout, on_error=lambda message: print(f"kg: error: {message}", file=sys.stderr))
+    return 2 if bad else 0
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
