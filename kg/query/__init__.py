@@ -16,11 +16,11 @@ none of them uses ``run``):
 
 from __future__ import annotations
 
-from kg.query.format import FORMATS, QueryResult, format_csv, format_json, format_table
+from kg.query.format import FORMATS, QueryResult, Stream, format_csv, format_json, format_table, write_result
 from kg.query.load import load_store, parse_turtle_file
-from kg.query.named import QUERY_DIR, describe, load_query, named_queries, parameters
+from kg.query.named import QUERY_DIR, catalog, describe, load_query, named_queries, parameters
 from kg.query.params import PARAM_FUNCTION, parse_params
-from kg.query.run import run_query
+from kg.query.run import run_query, stream_query
 from kg.vocab import PREFIXES
 
 __all__ = [
@@ -29,6 +29,8 @@ __all__ = [
     "PREFIXES",
     "QUERY_DIR",
     "QueryResult",
+    "Stream",
+    "catalog",
     "describe",
     "format_csv",
     "format_json",
@@ -40,4 +42,6 @@ __all__ = [
     "parse_params",
     "parse_turtle_file",
     "run_query",
+    "stream_query",
+    "write_result",
 ]

@@ -50,6 +50,17 @@ def parameters(name: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def catalog() -> str:
+    """What ``kg query --list`` prints: each named query, its parameters and its leading comment."""
+    out = []
+    for name in named_queries():
+        params = ", ".join(f"--param {p}=…" for p in parameters(name)) or "no parameters"
+        out.append(f"{name}  ({params})")
+        out += [f"    {line}" if line else "" for line in describe(name).splitlines()]
+        out.append("")
+    return "\n".join(out)
+
+
 def load_query(name_or_text: str) -> tuple[str, str]:
     """``(label, SPARQL text)`` for a query name or the text of a query."""
     if re.fullmatch(r"[A-Za-z0-9_-]+", name_or_text.strip()):

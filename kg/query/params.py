@@ -41,11 +41,26 @@ def parse_params(pairs: list[str] | None) -> dict[str, str]:
     return params
 
 
+#: ``"唐山市"@zh``: a language-tagged literal, written as in SPARQL and Turtle
+_TAGGED = re.compile(r'"(.*)"@([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)', re.DOTALL)
+
+
 def term(name: str, value: str) -> ox.NamedNode | ox.Literal:
-    """The RDF term a parameter stands for: an IRI when written ``<…>``, else a plain string."""
+    """The RDF term a parameter stands for: an IRI when written ``<…>``, a tagged literal when written
+    ``"…"@tag``, else a plain string.
+
+    The named queries compare names with ``STR()``, so ``唐山市`` and ``"唐山市"@zh`` find the same rows;
+    in a query of your own, ``?name`` bound to ``"唐山市"@zh`` equals the graph's labels as terms.
+
+    >>> [(t.value, t.language) for t in (term("p", '"唐山市"@zh'), term("p", "唐山市"), term("p", '"唐山市"'))]
+    [('唐山市', 'zh'), ('唐山市', None), ('"唐山市"', None)]
+    """
     try:
         if value.startswith("<") and value.endswith(">"):
             return ox.NamedNode(value[1:-1])
+        tagged = _TAGGED.fullmatch(value)
+        if tagged:
+            return ox.Literal(tagged[1], language=tagged[2].lower())
         return ox.Literal(value)
     except (ValueError, UnicodeError) as exc:
         raise UserError(
@@ -91,6 +106,7 @@ class Shape:
     ordered: bool  # has a top-level ORDER BY
     order_by: tuple[str, ...] | None  # its variables, if it orders by plain ?v, ASC(?v) and DESC(?v) only
     short_construct: bool  # CONSTRUCT WHERE { … }: its pattern is a template, no BIND in it
+    federated: bool = False  # has a SERVICE clause (a query of another endpoint over the network)
 
 
 def _tokens(text: str) -> Iterator[tuple[str, int, int, str]]:
@@ -119,6 +135,8 @@ def scan(text: str) -> Shape:
             shape.variables.add(token[1:])
             for group in stack:
                 group.variables.add(token[1:])
+        elif words[i] == "SERVICE":
+            shape.federated = True
         elif words[i] == "VALUES":
             values_next = True
         elif words[i] == "ORDER" and not stack and i + 1 < len(tokens) and words[i + 1] == "BY":

@@ -20,30 +20,42 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import multiprocessing
 import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.errors import UserError
-from kg.query.format import QueryResult, lexical, plain, sort_key
+from kg.query.format import QueryResult, Stream, lexical, plain, sort_key
 from kg.query.load import as_store, one_line
 from kg.query.named import load_query
-from kg.query.params import PARAM_FUNCTION, bind_parameters, scan, term
+from kg.query.params import PARAM_FUNCTION, Shape, bind_parameters, scan, term
 from kg.vocab import PREFIXES
 
 
-def _break_ties(table: list[tuple], columns: tuple[str, ...], order_by: tuple[str, ...]) -> list[tuple]:
-    """Rows the ORDER BY leaves tied (equal in its columns) in the order of :func:`sort_key`, the rest as they are."""
+def _row_key(row: tuple) -> tuple:
+    return tuple(map(sort_key, row))
+
+
+def _break_ties(rows: Iterable[tuple], columns: tuple[str, ...], order_by: tuple[str, ...]) -> Iterator[tuple]:
+    """Rows the ORDER BY leaves tied (equal in its columns) in the order of ``sort_key``, the rest as they come.
+
+    Only one run of tied rows is held at a time, so rows stream.
+    """
     keys = [columns.index(name) for name in order_by]
-    out: list[tuple] = []
-    start = 0
-    for end in range(1, len(table) + 1):
-        if end == len(table) or [table[end][k] for k in keys] != [table[start][k] for k in keys]:
-            out += sorted(table[start:end], key=lambda row: tuple(map(sort_key, row)))
-            start = end
-    return out
+    run: list[tuple] = []
+    for row in rows:
+        if run and [row[k] for k in keys] != [run[0][k] for k in keys]:
+            yield from sorted(run, key=_row_key)
+            run = []
+        run.append(row)
+    yield from sorted(run, key=_row_key)
 
 
 @functools.cache
@@ -95,22 +107,19 @@ def _parse(text: str, prefixes: dict[str, str], functions: dict) -> None:
         ox.Store().query(text, prefixes=prefixes, custom_functions=functions)
 
 
-def run_query(
-    query: str, graph: ox.Store | Graph | str | Path = "exports/graph.ttl", params: dict[str, str] | None = None
-) -> QueryResult:
-    """Run a named query or SPARQL text against a graph (a pyoxigraph store, an rdflib graph or a Turtle path).
-
-    Unknown names, SPARQL syntax errors (with line and column), unknown
-    parameters and a missing graph file raise ``kg.errors.UserError``; the query is
-    checked before the graph is read.
-    """
+def _prepare(query: str, params: dict[str, str] | None) -> tuple[str, str, dict, dict, Shape]:
+    """Check a query and bind its parameters: ``(label, text, prefixes, functions, shape)``."""
     label, text = load_query(query)
     prefixes = _prefixes()
+    shape = scan(text)
+    if shape.federated:  # before the syntax check, which runs the query on an empty store
+        raise UserError(
+            f"{label}: SERVICE is not allowed: kg queries only the graph file, it never calls other endpoints"
+        )
     try:
         _parse(text, prefixes, {})
     except SyntaxError as exc:
         raise _sparql_syntax_error(label, text, exc) from exc
-    shape = scan(text)
     bindings = {}
     for name, value in (params or {}).items():
         if name not in shape.variables:
@@ -127,22 +136,167 @@ def run_query(
         except SyntaxError as exc:
             names = ", ".join(f"?{n}" for n in bindings)
             raise UserError(f"{label}: cannot bind {names}: {one_line(str(exc))}") from exc
-    store = as_store(graph)
+    return label, text, prefixes, functions, shape
+
+
+def _failed(label: str, exc: Exception) -> UserError:
+    return UserError(f"{label}: the query failed: {one_line(str(exc)) or type(exc).__name__}")
+
+
+def _guarded(label: str, rows: Iterator[tuple]) -> Iterator[tuple]:
+    """``rows``, with an evaluation error met on the way as a ``UserError``."""
+    try:
+        yield from rows
+    except (OSError, RuntimeError, ValueError, TypeError) as exc:
+        raise _failed(label, exc) from exc
+
+
+def _evaluate(store: ox.Store, label: str, text: str, prefixes: dict, functions: dict, shape: Shape) -> Stream:
+    """Run a checked query on a store: its columns now, its rows as the engine yields them."""
     try:
         result = store.query(text, prefixes=prefixes, custom_functions=functions)
         if isinstance(result, ox.QueryBoolean):
-            return QueryResult(columns=("ask",), rows=((bool(result),),), ask=bool(result))
-        if isinstance(result, ox.QueryTriples):
+            return Stream(columns=("ask",), rows=iter([(bool(result),)]), ask=bool(result))
+        if isinstance(result, ox.QueryTriples):  # sorted: a graph has no order
             triples = sorted(result, key=lambda t: tuple(map(lexical, (t.subject, t.predicate, t.object))))
-            rows = tuple((plain(t.subject), plain(t.predicate), plain(t.object)) for t in triples)
-            return QueryResult(columns=("subject", "predicate", "object"), rows=rows)
+            rows = ((plain(t.subject), plain(t.predicate), plain(t.object)) for t in triples)
+            return Stream(columns=("subject", "predicate", "object"), rows=rows)
         columns = tuple(v.value for v in result.variables)
-        width = range(len(columns))
-        table = [tuple(plain(solution[i]) for i in width) for solution in result]
-    except (OSError, RuntimeError, ValueError, TypeError) as exc:  # evaluation errors, e.g. SERVICE
-        raise UserError(f"{label}: the query failed: {one_line(str(exc)) or type(exc).__name__}") from exc
+    except (OSError, RuntimeError, ValueError, TypeError) as exc:  # evaluation errors
+        raise _failed(label, exc) from exc
+    width = range(len(columns))
+    solutions = _guarded(label, (tuple(plain(solution[i]) for i in width) for solution in result))
     if not shape.ordered:
-        table.sort(key=lambda row: tuple(map(sort_key, row)))
-    elif shape.order_by and set(shape.order_by) <= set(columns):
-        table = _break_ties(table, columns, shape.order_by)
-    return QueryResult(columns=columns, rows=tuple(table))
+        return Stream(columns=columns, rows=iter(sorted(solutions, key=_row_key)))
+    if shape.order_by and set(shape.order_by) <= set(columns):
+        return Stream(columns=columns, rows=_break_ties(solutions, columns, shape.order_by))
+    return Stream(columns=columns, rows=solutions)
+
+
+def stream_query(
+    query: str,
+    graph: ox.Store | Graph | str | Path = "exports/graph.ttl",
+    params: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> Stream:
+    """Like :func:`run_query`, but the rows come as an iterator while the engine still works.
+
+    With a ``timeout`` (seconds), the query runs in a child process that is
+    stopped when the query has taken that long (pyoxigraph cannot be interrupted
+    from Python); the wait raises a ``UserError`` that says so.
+    """
+    label, text, prefixes, functions, shape = _prepare(query, params)
+    store = as_store(graph)
+    if not timeout or timeout <= 0:
+        return _evaluate(store, label, text, prefixes, functions, shape)
+    return _in_child(lambda: _evaluate(store, label, text, prefixes, functions, shape), label, timeout)
+
+
+def run_query(
+    query: str,
+    graph: ox.Store | Graph | str | Path = "exports/graph.ttl",
+    params: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> QueryResult:
+    """Run a named query or SPARQL text against a graph (a pyoxigraph store, an rdflib graph or a Turtle path).
+
+    Unknown names, SPARQL syntax errors (with line and column), unknown
+    parameters, ``SERVICE`` (kg never calls other endpoints), a missing graph
+    file and a query still running after ``timeout`` seconds raise
+    ``kg.errors.UserError``; the query is checked before the graph is read.
+    """
+    stream = stream_query(query, graph, params, timeout)
+    return QueryResult(columns=stream.columns, rows=tuple(stream.rows), ask=stream.ask)
+
+
+# ---------------------------------------------------------------- a time limit
+
+
+#: rows sent from the child process at once (or fewer, after ``_CHUNK_SECONDS``)
+_CHUNK_ROWS = 1000
+_CHUNK_SECONDS = 0.1
+
+
+def _in_child(evaluate: Callable[[], Stream], label: str, timeout: float) -> Stream:
+    """Run ``evaluate`` in a forked child process and stream its rows back; stop it after ``timeout`` seconds.
+
+    The store is shared with the child by ``fork`` (nothing is copied or
+    re-read). Only time spent waiting for the child counts, not time spent
+    writing rows to a slow reader. Where ``fork`` is missing (Windows), the
+    query runs here without a limit.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return evaluate()
+    for stream in (sys.stdout, sys.stderr):  # a child would flush a copy of what is buffered
+        stream.flush()
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(evaluate, send), daemon=True)
+    child.start()
+    send.close()
+    left = [float(timeout)]
+
+    def message() -> tuple[str, Any]:
+        started = time.monotonic()
+        ready = receive.poll(max(left[0], 0.0))
+        left[0] -= time.monotonic() - started
+        if not ready:
+            raise UserError(
+                f"{label}: stopped after {timeout:g} s (--timeout): narrow the query (a --param, LIMIT) "
+                "or give a longer --timeout (0: no limit)"
+            )
+        try:
+            kind, payload = receive.recv()
+        except EOFError:
+            child.join(1)
+            raise UserError(f"{label}: the query stopped unexpectedly (exit status {child.exitcode})") from None
+        if kind == "error":
+            raise UserError(payload)
+        return kind, payload
+
+    def stop() -> None:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+
+    def rows() -> Iterator[tuple]:
+        try:
+            while True:
+                kind, payload = message()
+                if kind == "done":
+                    return
+                yield from payload
+        finally:
+            stop()
+
+    try:
+        _, (columns, ask) = message()
+    except BaseException:
+        stop()
+        raise
+    return Stream(columns=columns, rows=rows(), ask=ask)
+
+
+def _child(evaluate: Callable[[], Stream], send: Any) -> None:
+    """In the child process: send the columns, then rows in chunks, then ``done`` (or one ``error``)."""
+    try:
+        stream = evaluate()
+        send.send(("head", (stream.columns, stream.ask)))
+        chunk: list[tuple] = []
+        sent = time.monotonic()
+        for row in stream.rows:
+            chunk.append(row)
+            if len(chunk) >= _CHUNK_ROWS or time.monotonic() - sent > _CHUNK_SECONDS:
+                send.send(("rows", chunk))
+                chunk, sent = [], time.monotonic()
+        send.send(("rows", chunk))
+        send.send(("done", None))
+    except UserError as exc:
+        send.send(("error", str(exc)))
+    except (BrokenPipeError, KeyboardInterrupt):  # the reader has gone
+        pass
+    except Exception as exc:  # a bug, reported as one line rather than lost with the child
+        send.send(("error", f"the query failed: {type(exc).__name__}: {one_line(str(exc))}"))
+    finally:
+        send.close()
