@@ -146,6 +146,17 @@ def test_a_runaway_query_stops_with_a_clear_error(sample_ttl, capsys):
         run_query(RUNAWAY, sample_ttl, timeout=0.5)
 
 
+def test_a_query_that_runs_away_on_no_data_stops_before_the_graph_is_read(tmp_path):
+    """The syntax check runs the query on an empty store: VALUES × VALUES … runs away there as well.
+
+    It stops within the limit, before the (here missing) graph is read.
+    """
+    values = " ".join(map(str, range(80)))
+    query = "ASK { " + " ".join(f"VALUES ?{v} {{ {values} }}" for v in "abcd") + " FILTER(?a + ?b + ?c + ?d < 0) }"
+    with pytest.raises(UserError, match="stopped after 1 s"):
+        run_query(query, tmp_path / "missing.ttl", timeout=1)
+
+
 def test_the_time_limit_is_on_by_default_and_can_be_lifted():
     parser = make_parser()
     default = parser.parse_args(["query", "mentions"]).timeout

@@ -101,7 +101,8 @@ def _sparql_syntax_error(label: str, text: str, exc: SyntaxError) -> Exception:
 
 
 def _parse(text: str, prefixes: dict[str, str], functions: dict) -> None:
-    """Raise pyoxigraph's ``SyntaxError`` if ``text`` is not a query (it runs on an empty store, which costs nothing)."""
+    """Raise pyoxigraph's ``SyntaxError`` if ``text`` is not a query (it runs on an empty store: pyoxigraph
+    has no parser of its own for queries; ``SERVICE`` is refused before this)."""
     # an evaluation error is reported when the query runs on the graph
     with contextlib.suppress(OSError, RuntimeError, ValueError, TypeError):
         ox.Store().query(text, prefixes=prefixes, custom_functions=functions)
@@ -181,15 +182,26 @@ def stream_query(
 ) -> Stream:
     """Like :func:`run_query`, but the rows come as an iterator while the engine still works.
 
-    With a ``timeout`` (seconds), the query runs in a child process that is
-    stopped when the query has taken that long (pyoxigraph cannot be interrupted
-    from Python); the wait raises a ``UserError`` that says so.
+    With a ``timeout`` (seconds), the query is checked, then run, each in a
+    child process that is stopped when it has taken that long (pyoxigraph cannot
+    be interrupted from Python); the wait raises a ``UserError`` that says so.
     """
-    label, text, prefixes, functions, shape = _prepare(query, params)
-    store = as_store(graph)
     if not timeout or timeout <= 0:
-        return _evaluate(store, label, text, prefixes, functions, shape)
-    return _in_child(lambda: _evaluate(store, label, text, prefixes, functions, shape), label, timeout)
+        prepared = _prepare(query, params)
+        return _evaluate(as_store(graph), *prepared)
+    label = load_query(query)[0]
+    # The syntax check runs the query on an empty store, which can run away too (VALUES × VALUES …):
+    # it gets its own child and limit, before the graph is read.
+    for _ in _in_child(lambda: _checked(query, params), label, timeout).rows:
+        pass
+    store = as_store(graph)
+    return _in_child(lambda: _evaluate(store, *_prepare(query, params)), label, timeout)
+
+
+def _checked(query: str, params: dict[str, str] | None) -> Stream:
+    """No rows once the query has passed :func:`_prepare` (which raises ``UserError`` if it does not)."""
+    _prepare(query, params)
+    return Stream(columns=(), rows=iter(()))
 
 
 def run_query(
