@@ -237,6 +237,14 @@ def test_the_table_never_writes_terminal_control_characters(tmp_path, sample_gra
     assert "\\x1b[2J\\x1b[H清屏公司" in out and "\\u202e司公序倒" in out  # shown, as escapes
 
 
+def test_json_holds_no_control_character_but_the_same_values(tmp_path, sample_graph, capsys):
+    path = graph_with_names(tmp_path, sample_graph, TERMINAL_ATTACKS)
+    assert main(["query", NAMES, "--graph", str(path), "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    assert [c for c in out if c != "\n" and (unicodedata.category(c) == "Cc" or "\u202a" <= c <= "\u202e")] == []
+    assert set(TERMINAL_ATTACKS) <= {r["name"] for r in json.loads(out)}
+
+
 def test_the_table_fits_the_terminal(sample_ttl, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "60")
     assert main(["query", "evidence", "--graph", str(sample_ttl)]) == 0

@@ -12,6 +12,7 @@ import functools
 import io
 import json
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -259,17 +260,29 @@ def write_csv(result: QueryResult | Stream, out: TextIO) -> None:
         out.write(_csv_line(row))
 
 
+#: what ``json.dumps(ensure_ascii=False)`` leaves raw but a terminal may act on: DEL, C1 controls, bidi controls
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _json_escape(match: re.Match) -> str:
+    return f"\\u{ord(match[0]):04x}"
+
+
 def write_json(result: QueryResult | Stream, out: TextIO) -> None:
     """Write rows as a JSON list of objects to ``out`` as they come (an ASK query: ``true`` or ``false``).
 
-    The bytes are those of ``json.dumps(records, ensure_ascii=False, indent=1)``.
+    The bytes are those of ``json.dumps(records, ensure_ascii=False, indent=1)``, except that DEL, C1
+    controls and bidi controls are written as ``\\uXXXX`` escapes (the same JSON value): JSON on a
+    terminal then holds no control character (``json`` escapes the C0 ones itself).
     """
     if result.ask is not None:
         out.write(json.dumps(result.ask) + "\n")
         return
     first = True
     for row in result.rows:
-        record = json.dumps(dict(zip(result.columns, row, strict=True)), ensure_ascii=False, indent=1)
+        record = _JSON_UNSAFE.sub(
+            _json_escape, json.dumps(dict(zip(result.columns, row, strict=True)), ensure_ascii=False, indent=1)
+        )
         out.write(("[\n" if first else ",\n") + "\n".join(" " + line for line in record.split("\n")))
         first = False
     out.write("[]\n" if first else "\n]\n")
