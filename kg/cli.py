@@ -52,9 +52,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     if args.graph:
-        from kg.graph_eval import evaluate_graph
+        from kg.evaluate import evaluate_graph_files
 
-        scores = evaluate_graph(args.gold, args.graph, jobs=args.jobs)
+        scores = evaluate_graph_files(args.gold, args.graph, jobs=args.jobs)
         print(json.dumps(scores.summary(), ensure_ascii=False) if args.json else scores.render(misses=args.misses))
         return 0
     from kg.evaluate import evaluate_file

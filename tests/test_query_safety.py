@@ -157,6 +157,15 @@ def test_a_query_that_runs_away_on_no_data_stops_before_the_graph_is_read(tmp_pa
         run_query(query, tmp_path / "missing.ttl", timeout=1)
 
 
+@pytest.mark.parametrize("timeout", [0, 60])
+def test_a_query_nested_too_deeply_is_one_error_line_not_a_crash(timeout, sample_ttl):
+    """Nested thousands deep, pyoxigraph's parser overflows its stack and kills its process: a child, not kg."""
+    query = "SELECT * WHERE { FILTER(" + "(" * 200_000 + "1" + ")" * 200_000 + ") }"
+    with pytest.raises(UserError, match="crashed") as info:
+        run_query(query, sample_ttl, timeout=timeout)
+    assert "\n" not in str(info.value)
+
+
 def test_the_time_limit_is_on_by_default_and_can_be_lifted():
     parser = make_parser()
     default = parser.parse_args(["query", "mentions"]).timeout

@@ -19,9 +19,11 @@ varied from run to run).
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import functools
 import multiprocessing
 import re
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -182,11 +184,14 @@ def stream_query(
 ) -> Stream:
     """Like :func:`run_query`, but the rows come as an iterator while the engine still works.
 
-    With a ``timeout`` (seconds), the query is checked, then run, each in a
-    child process that is stopped when it has taken that long (pyoxigraph cannot
-    be interrupted from Python); the wait raises a ``UserError`` that says so.
+    ``timeout=None`` runs the query here. A number runs it in child processes
+    (the check, then the query): pyoxigraph cannot be interrupted from Python,
+    and a query nested thousands deep overflows its stack, which kills the
+    process it runs in. A child running longer than ``timeout`` seconds (``0``:
+    no limit) is stopped; the wait, or a child that died, raises a ``UserError``
+    that says so.
     """
-    if not timeout or timeout <= 0:
+    if timeout is None:
         prepared = _prepare(query, params)
         return _evaluate(as_store(graph), *prepared)
     label = load_query(query)[0]
@@ -214,8 +219,9 @@ def run_query(
 
     Unknown names, SPARQL syntax errors (with line and column), unknown
     parameters, ``SERVICE`` (kg never calls other endpoints), a missing graph
-    file and a query still running after ``timeout`` seconds raise
-    ``kg.errors.UserError``; the query is checked before the graph is read.
+    file and a query still running after ``timeout`` seconds (see
+    :func:`stream_query`) raise ``kg.errors.UserError``; the query is checked
+    before the graph is read.
     """
     stream = stream_query(query, graph, params, timeout)
     return QueryResult(columns=stream.columns, rows=tuple(stream.rows), ask=stream.ask)
@@ -230,7 +236,8 @@ _CHUNK_SECONDS = 0.1
 
 
 def _in_child(evaluate: Callable[[], Stream], label: str, timeout: float) -> Stream:
-    """Run ``evaluate`` in a forked child process and stream its rows back; stop it after ``timeout`` seconds.
+    """Run ``evaluate`` in a forked child process and stream its rows back; stop it after ``timeout`` seconds
+    (``0``: never).
 
     The store is shared with the child by ``fork`` (nothing is copied or
     re-read). Only time spent waiting for the child counts, not time spent
@@ -246,11 +253,11 @@ def _in_child(evaluate: Callable[[], Stream], label: str, timeout: float) -> Str
     child = context.Process(target=_child, args=(evaluate, send), daemon=True)
     child.start()
     send.close()
-    left = [float(timeout)]
+    left = [float(timeout) if timeout > 0 else float("inf")]
 
     def message() -> tuple[str, Any]:
         started = time.monotonic()
-        ready = receive.poll(max(left[0], 0.0))
+        ready = receive.poll(None if left[0] == float("inf") else max(left[0], 0.0))
         left[0] -= time.monotonic() - started
         if not ready:
             raise UserError(
@@ -261,7 +268,7 @@ def _in_child(evaluate: Callable[[], Stream], label: str, timeout: float) -> Str
             kind, payload = receive.recv()
         except EOFError:
             child.join(1)
-            raise UserError(f"{label}: the query stopped unexpectedly (exit status {child.exitcode})") from None
+            raise UserError(f"{label}: the query engine {_death(child.exitcode)}") from None
         if kind == "error":
             raise UserError(payload)
         return kind, payload
@@ -290,8 +297,25 @@ def _in_child(evaluate: Callable[[], Stream], label: str, timeout: float) -> Str
     return Stream(columns=columns, rows=rows(), ask=ask)
 
 
+def _death(exitcode: int | None) -> str:
+    """How a child process ended, for a user: ``crashed (SIGSEGV: …)``.
+
+    >>> _death(-11)
+    'crashed (SIGSEGV: a query nested too deeply overflows its stack)'
+    """
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = ": a query nested too deeply overflows its stack" if name == "SIGSEGV" else ""
+        return f"crashed ({name}{hint})"
+    return f"stopped unexpectedly (exit status {exitcode})"
+
+
 def _child(evaluate: Callable[[], Stream], send: Any) -> None:
     """In the child process: send the columns, then rows in chunks, then ``done`` (or one ``error``)."""
+    faulthandler.disable()  # a crash is reported by the parent in one line, not as a dump of frames
     try:
         stream = evaluate()
         send.send(("head", (stream.columns, stream.ask)))
