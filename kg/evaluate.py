@@ -20,6 +20,7 @@ from typing import BinaryIO, TextIO
 
 from kg.errors import UserError
 from kg.extract import find_entities
+from kg.graph_eval import GraphScores
 from kg.model import Document
 from kg.resolve import resolve_document
 from kg.textio import sniff_binary, split_sentences
@@ -72,6 +73,9 @@ def _records(path: str) -> Iterator[tuple[int, dict, str | None]]:
                 continue
             except json.JSONDecodeError as exc:
                 yield n, {}, f"not JSON ({exc.msg} at column {exc.colno})"
+                continue
+            except RecursionError:
+                yield n, {}, "not JSON kg can read (nested too deeply)"
                 continue
             if not isinstance(record, dict):
                 yield n, {}, f"a JSON {_kind(record)}, not an object"
@@ -208,3 +212,21 @@ def evaluate_file(path: str, limit: int = 0) -> Scores:
         if limit and len(records) >= limit:
             break
     return score(records, name=Path(path).name)
+
+
+def evaluate_graph_files(gold: str, graph: str, jobs: int = 1) -> GraphScores:
+    """``kg eval GOLD --graph GRAPH``: :func:`kg.graph_eval.evaluate_graph`, after checks of the paths.
+
+    A device or FIFO given as either file would hang or fill memory (``/dev/zero``);
+    JSON nested thousands deep would overflow the parser: each is one ``UserError``.
+    """
+    from kg.graph_eval import evaluate_graph
+
+    for path, what in ((gold, "a graph gold (JSON)"), (graph, "a graph.json or a folder of articles")):
+        where = Path(path)
+        if where.exists() and not where.is_file() and not (path == graph and where.is_dir()):
+            raise UserError(f"{path} is not a regular file: give {what}")
+    try:
+        return evaluate_graph(gold, graph, jobs=jobs)
+    except RecursionError as exc:
+        raise UserError(f"{gold} or {graph} is nested too deeply to read") from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -32,6 +33,7 @@ BAD_FOR_BOTH = {
     "text a number": (line({"text": 5, "entities": []}), ":1: 'text' is a number"),
     "text null": (line({"text": None, "entities": []}), ":1: 'text' is a null"),
     "bad second line": (line(GOOD_GOLD) + b"{oops\n", ":2: not JSON"),
+    "JSON nested too deeply": (b"[" * 100_000 + b"\n", ":1: not JSON kg can read (nested too deeply)"),
     "a folder": ("folder", "is a folder"),
 }
 
@@ -94,6 +96,12 @@ def test_a_gold_file_with_a_bom_and_a_missing_file(tmp_path, capsys):
     one_error_line(capsys.readouterr().err, "cannot read")
     assert main(["eval", str(path), "--limit", "-1"]) == 2
     one_error_line(capsys.readouterr().err, "--limit")
+
+
+def test_a_device_is_refused_not_read_forever(capsys):
+    for command in ("eval", "extract"):
+        assert main([command, "/dev/zero"]) == 2
+        one_error_line(capsys.readouterr().err, "binary file (NUL bytes)")
 
 
 def test_extract_from_a_pipe_as_a_user_runs_it():
@@ -179,3 +187,23 @@ def test_graph_gold_and_graph_json_that_are_not_json(content, tmp_path, capsys):
     for args in ([str(bad), "--graph", str(good_graph)], [str(good_gold), "--graph", str(bad)]):
         assert main(["eval", *args]) == 2
         one_error_line(capsys.readouterr().err, str(bad))
+
+
+def test_graph_eval_inputs_that_are_devices_fifos_or_nested_too_deeply(tmp_path, capsys):
+    gold, graph = tmp_path / "gold.json", tmp_path / "graph.json"
+    gold.write_text(json.dumps(GRAPH_GOLD, ensure_ascii=False), encoding="utf-8")
+    graph.write_text(json.dumps(GRAPH_JSON, ensure_ascii=False), encoding="utf-8")
+    deep, fifo = tmp_path / "deep.json", tmp_path / "fifo"
+    deep.write_bytes(b"[" * 100_000)
+    os.mkfifo(fifo)
+    cases = [
+        ([str(deep), "--graph", str(graph)], "nested too deeply"),
+        ([str(gold), "--graph", str(deep)], "nested too deeply"),
+        (["/dev/zero", "--graph", str(graph)], "/dev/zero is not a regular file"),
+        ([str(gold), "--graph", "/dev/zero"], "/dev/zero is not a regular file"),
+        ([str(fifo), "--graph", str(graph)], "fifo is not a regular file"),
+        ([str(gold), "--graph", str(fifo)], "fifo is not a regular file"),
+    ]
+    for args, words in cases:
+        assert main(["eval", *args]) == 2, args
+        one_error_line(capsys.readouterr().err, words)
