@@ -76,7 +76,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         raise UserError("kg query needs a query name or SPARQL text (kg query --list shows the named queries)")
     result = stream_query(args.query, args.graph, parse_params(args.param), timeout=args.timeout)
     width = shutil.get_terminal_size((0, 0)).columns  # 0 (no cut) when the output is not a terminal
-    write_result(result, args.format, sys.stdout, width=width)
+    write_result(result, args.format, sys.stdout, width=width, terminal=sys.stdout.isatty())
     return 0
 
 

@@ -254,6 +254,26 @@ def test_json_holds_no_control_character_but_the_same_values(tmp_path, sample_gr
     assert set(TERMINAL_ATTACKS) <= {r["name"] for r in json.loads(out)}
 
 
+def test_csv_on_a_terminal_shows_control_characters_as_escapes_and_verbatim_elsewhere():
+    result = QueryResult(columns=("name",), rows=(("\x1b[31m红\r字\u202e",),))
+    shown, kept = io.StringIO(), io.StringIO()
+    write_result(result, "csv", shown, terminal=True)
+    write_result(result, "csv", kept)
+    assert shown.getvalue() == "name\n\\x1b[31m红\\x0d字\\u202e\n"
+    assert next(csv.reader(io.StringIO(kept.getvalue().split("\n", 1)[1]))) == ["\x1b[31m红\r字\u202e"]
+
+
+@pytest.mark.parametrize("command", ["query", "validate"])
+def test_error_lines_quote_broken_turtle_without_control_characters(command, tmp_path, capsys):
+    path = tmp_path / "graph.ttl"
+    path.write_text("@prefix ex: <http://e/> .\nex:a ex:b \x1b[2J\x07bad .\n", encoding="utf-8")
+    args = ["query", "mentions", "--graph", str(path)] if command == "query" else ["validate", str(path)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kg: error:") and err.count("\n") == 1
+    assert [c for c in err if c != "\n" and unicodedata.category(c) == "Cc"] == []
+
+
 def test_the_table_fits_the_terminal(sample_ttl, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "60")
     assert main(["query", "evidence", "--graph", str(sample_ttl)]) == 0

@@ -143,6 +143,20 @@ def _width(text: str) -> int:
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def _visible(text: str, keep: str = "") -> str:
+    """``text`` with control characters (but those in ``keep``) as ``\\xNN`` and bidi controls as ``\\uNNNN``."""
+    return "".join(
+        c
+        if c in keep
+        else f"\\x{ord(c):02x}"
+        if unicodedata.category(c) == "Cc"
+        else f"\\u{ord(c):04x}"
+        if c in _BIDI
+        else c
+        for c in text
+    )
+
+
 def _cell(value) -> str:
     """A value as table text: newlines, tabs, control characters and bidi controls as visible escapes.
 
@@ -154,10 +168,7 @@ def _cell(value) -> str:
     """
     if value is None:
         return ""
-    text = str(value).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
-    return "".join(
-        f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else f"\\u{ord(c):04x}" if c in _BIDI else c for c in text
-    )
+    return _visible(str(value).replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t"))
 
 
 def _cut(text: str, width: int) -> str:
@@ -230,7 +241,7 @@ def format_table(result: QueryResult, width: int = 0) -> str:
     return "\n".join(out) + "\n"
 
 
-def _csv_field(value: Any) -> str:
+def _csv_field(value: Any, terminal: bool = False) -> str:
     """A CSV cell: empty for unbound, text a spreadsheet cannot take for a formula (see ``kg.cells``), quoted
     when it holds a comma, a quote, a newline or a carriage return.
 
@@ -243,21 +254,27 @@ def _csv_field(value: Any) -> str:
     if value is None:
         return ""
     text = escape_cell(value) if isinstance(value, str) else str(value)
+    if terminal:
+        text = _visible(text, keep="\n\t")
     if any(c in text for c in ',"\r\n'):
         return '"' + text.replace('"', '""') + '"'
     return text
 
 
-def _csv_line(values: Iterable[Any]) -> str:
-    fields = [_csv_field(v) for v in values]
+def _csv_line(values: Iterable[Any], terminal: bool = False) -> str:
+    fields = [_csv_field(v, terminal) for v in values]
     return ('""' if fields == [""] else ",".join(fields)) + "\n"  # a lone empty field is quoted, as csv does
 
 
-def write_csv(result: QueryResult | Stream, out: TextIO) -> None:
-    """Write rows as CSV to ``out`` as they come (a header, then a line per row)."""
+def write_csv(result: QueryResult | Stream, out: TextIO, terminal: bool = False) -> None:
+    """Write rows as CSV to ``out`` as they come (a header, then a line per row).
+
+    On a ``terminal``, control characters but newline and tab are shown as escapes (as in the table);
+    to a file or a pipe, values are written as they are.
+    """
     out.write(_csv_line(result.columns))
     for row in result.rows:
-        out.write(_csv_line(row))
+        out.write(_csv_line(row, terminal))
 
 
 #: what ``json.dumps(ensure_ascii=False)`` leaves raw but a terminal may act on: DEL, C1 controls, bidi controls
@@ -300,11 +317,14 @@ def format_json(result: QueryResult) -> str:
     return buf.getvalue()
 
 
-def write_result(result: QueryResult | Stream, fmt: str, out: TextIO, width: int = 0) -> None:
+def write_result(result: QueryResult | Stream, fmt: str, out: TextIO, width: int = 0, terminal: bool = False) -> None:
     """Write a result in ``fmt``: CSV and JSON rows as they come, a table once all rows are in
-    (its columns are as wide as their widest cell, cut to ``width`` terminal columns if given)."""
+    (its columns are as wide as their widest cell, cut to ``width`` terminal columns if given).
+
+    Tables and JSON never hold a control character; CSV only when ``out`` is not a ``terminal``.
+    """
     if fmt == "csv":
-        write_csv(result, out)
+        write_csv(result, out, terminal)
     elif fmt == "json":
         write_json(result, out)
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,14 @@ from kg.errors import UserError
 
 
 def one_line(text: str) -> str:
-    """``text`` with every run of whitespace (newlines too) as one space."""
-    return " ".join(text.split())
+    """``text`` with every run of whitespace (newlines too) as one space, other control characters as escapes.
+
+    Error messages quote the input (a parser's ``'\\x1b' is not allowed``): they must not act on the terminal.
+
+    >>> print(one_line("bad\\n  char " + chr(0x1B) + "[2J"))
+    bad char \\x1b[2J
+    """
+    return "".join(c if unicodedata.category(c) != "Cc" else f"\\x{ord(c):02x}" for c in " ".join(text.split()))
 
 
 def _read_turtle(path: Path, missing_hint: str) -> bytes:
@@ -105,9 +112,9 @@ def _syntax_error(raw: bytes, exc: Exception) -> str:
         line_start = raw.rfind(b"\n", 0, i) + 1
         column = len(raw[line_start:i].decode("utf-8", "replace")) + 1
         line = raw.count(b"\n", 0, i) + 1
-        return f"line {line}, column {column}: {why}"
+        return f"line {line}, column {column}: {one_line(str(why))}"
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return one_line(text.splitlines()[0]) if text else type(exc).__name__
 
 
 def as_store(graph: ox.Store | Graph | str | Path) -> ox.Store:
