@@ -127,6 +127,26 @@ def test_service_is_refused_and_no_request_is_sent(template, stub_endpoint, samp
     assert hits == []
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT ?s FROM <{url}> WHERE {{ ?s ?p ?o }}",
+        "SELECT ?s FROM NAMED <{url}> WHERE {{ GRAPH <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT ?s WHERE {{ GRAPH <{url}> {{ ?s ?p ?o }} }}",
+    ],
+)
+def test_graph_iris_are_names_not_addresses(template, stub_endpoint, sample_ttl):
+    url, hits = stub_endpoint
+    assert run_query(template.format(url=url), sample_ttl, timeout=30).rows == ()
+    assert hits == []
+
+
+def test_updates_are_not_queries(sample_ttl):
+    for update in ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "LOAD <http://127.0.0.1:9/x>", "CLEAR ALL"):
+        with pytest.raises(UserError, match="SPARQL syntax error"):
+            run_query(update, sample_ttl)
+
+
 def test_the_word_service_in_a_string_or_a_name_is_no_service(sample_ttl):
     got = run_query('SELECT ?x WHERE { BIND("SERVICE <http://127.0.0.1:9/>" AS ?x) }', sample_ttl)
     assert got.rows == (("SERVICE <http://127.0.0.1:9/>",),)
