@@ -9,18 +9,21 @@ Agency/Organization→ORG; Initiative has no counterpart in the gold sets.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from kg.errors import UserError
 from kg.extract import find_entities
+from kg.graph_eval import GraphScores
 from kg.model import Document
 from kg.resolve import resolve_document
-from kg.textio import split_sentences
+from kg.textio import sniff_binary, split_sentences
 
 COARSE = {"Person": "PER", "Place": "LOC", "Agency": "ORG", "Organization": "ORG"}
 SCORED = ("PER", "LOC", "ORG")
@@ -33,28 +36,111 @@ def extract_text(text: str, doc_id: str = "") -> list[dict]:
     return [{"start": m.start, "end": m.end, "type": m.type, "text": m.text} for m in doc.mentions]
 
 
-def _lines(path: str) -> TextIO:
+def _open(path: str) -> BinaryIO:
+    """A JSONL file (``-``: standard input) to read as bytes, or a one-line ``UserError`` that says why not."""
     if path == "-":
-        return sys.stdin
+        return sys.stdin.buffer
+    if Path(path).is_dir():
+        raise UserError(f"{path} is a folder: give a JSONL file (one JSON object per line)")
     try:
-        return open(path, encoding="utf-8")  # noqa: SIM115
+        return open(path, "rb")  # noqa: SIM115
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from exc
 
 
-def extract_jsonl(path: str, out: TextIO) -> None:
-    """``kg extract``: copy each ``{"id", "text"}`` line, adding ``entities``."""
-    with _lines(path) as fh:
+def _records(path: str) -> Iterator[tuple[int, dict, str | None]]:
+    """``(line number, object, None)`` per non-blank line, ``(line number, {}, what is wrong)`` for a bad one.
+
+    Lines are read one at a time. A binary file (its first bytes) or a file
+    without a line raises ``UserError``.
+    """
+    with _open(path) as fh:
+        head = fh.peek(8192) if isinstance(fh, io.BufferedReader) else b""
+        what = sniff_binary(head.removeprefix(b"\xef\xbb\xbf"))
+        if what is not None:
+            raise UserError(f"{path} is not JSONL: binary file ({what})")
+        seen = False
         for n, line in enumerate(fh, 1):
+            if n == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
             if not line.strip():
                 continue
+            seen = True
             try:
-                record = json.loads(line)
-                text = record["text"]
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise UserError(f"{path}:{n}: not a JSON object with a 'text' field ({exc})") from exc
-            record["entities"] = extract_text(text, str(record.get("id", n)))
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                record = json.loads(line.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                yield n, {}, f"not UTF-8 (undecodable byte at column {exc.start + 1})"
+                continue
+            except json.JSONDecodeError as exc:
+                yield n, {}, f"not JSON ({exc.msg} at column {exc.colno})"
+                continue
+            except RecursionError:
+                yield n, {}, "not JSON kg can read (nested too deeply)"
+                continue
+            if not isinstance(record, dict):
+                yield n, {}, f"a JSON {_kind(record)}, not an object"
+                continue
+            yield n, record, None
+    if not seen:
+        raise UserError(f"{path} is empty: want JSONL, one JSON object per line")
+
+
+def _kind(value: object) -> str:
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), "null")
+
+
+def _text_problem(record: dict) -> str | None:
+    """What is wrong with a record's ``text``, if anything."""
+    if "text" not in record:
+        return "no 'text' field"
+    if not isinstance(record["text"], str):
+        return f"'text' is a {_kind(record['text'])}, not a string"
+    return None
+
+
+def _gold_problem(record: dict) -> str | None:
+    """What is wrong with a gold record (``text`` and ``entities`` [{start, end, type, coarse?}]), if anything."""
+    problem = _text_problem(record)
+    if problem:
+        return problem
+    entities = record.get("entities")
+    if not isinstance(entities, list):
+        return "no 'entities' list" if entities is None else f"'entities' is a {_kind(entities)}, not a list"
+    size = len(record["text"])
+    for i, e in enumerate(entities):
+        if not isinstance(e, dict):
+            return f"entity {i} is a {_kind(e)}, not an object"
+        start, end = e.get("start"), e.get("end")
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+            return f"entity {i} needs integer 'start' and 'end'"
+        if not 0 <= start < end <= size:
+            return f"entity {i} spans {start}..{end}, outside the text's {size} characters"
+        if not isinstance(e.get("type"), str) or not isinstance(e.get("coarse", ""), (str, type(None))):
+            return f"entity {i} needs a 'type' string"
+    return None
+
+
+def extract_jsonl(path: str, out: TextIO, on_error: Callable[[str], None] | None = None) -> int:
+    """``kg extract``: copy each ``{"id", "text"}`` line, adding ``entities``; the number of bad lines.
+
+    A bad line (not JSON, not an object, no string ``text``) is passed to
+    ``on_error`` as one line and skipped, so the other lines are still
+    extracted; without ``on_error`` it raises ``UserError``. An unreadable,
+    binary or empty file raises ``UserError``.
+    """
+    bad = 0
+    for n, record, problem in _records(path):
+        problem = problem or _text_problem(record)
+        if problem is not None:
+            message = f"{path}:{n}: {problem}"
+            if on_error is None:
+                raise UserError(message)
+            on_error(message)
+            bad += 1
+            continue
+        record["entities"] = extract_text(record["text"], str(record.get("id", n)))
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return bad
 
 
 @dataclass
@@ -110,12 +196,37 @@ def score(gold_records, predict=extract_text, name: str = "") -> Scores:
 
 
 def evaluate_file(path: str, limit: int = 0) -> Scores:
-    """``kg eval GOLD.jsonl``: scores by type for one gold file."""
+    """``kg eval GOLD.jsonl``: scores by type for one gold file.
+
+    Every line is checked before scoring (a score of half a file would look
+    like a real one): the first bad line is a one-line ``UserError``.
+    """
+    if limit < 0:
+        raise UserError(f"--limit wants a number of lines (0: all), got {limit}")
     records = []
-    with _lines(path) as fh:
-        for line in fh:
-            if line.strip():
-                records.append(json.loads(line))
-                if limit and len(records) >= limit:
-                    break
+    for n, record, problem in _records(path):
+        problem = problem or _gold_problem(record)
+        if problem is not None:
+            raise UserError(f'{path}:{n}: {problem}: want {{"text", "entities": [{{"start", "end", "type"}}]}}')
+        records.append(record)
+        if limit and len(records) >= limit:
+            break
     return score(records, name=Path(path).name)
+
+
+def evaluate_graph_files(gold: str, graph: str, jobs: int = 1) -> GraphScores:
+    """``kg eval GOLD --graph GRAPH``: :func:`kg.graph_eval.evaluate_graph`, after checks of the paths.
+
+    A device or FIFO given as either file would hang or fill memory (``/dev/zero``);
+    JSON nested thousands deep would overflow the parser: each is one ``UserError``.
+    """
+    from kg.graph_eval import evaluate_graph
+
+    for path, what in ((gold, "a graph gold (JSON)"), (graph, "a graph.json or a folder of articles")):
+        where = Path(path)
+        if where.exists() and not where.is_file() and not (path == graph and where.is_dir()):
+            raise UserError(f"{path} is not a regular file: give {what}")
+    try:
+        return evaluate_graph(gold, graph, jobs=jobs)
+    except RecursionError as exc:
+        raise UserError(f"{gold} or {graph} is nested too deeply to read") from exc

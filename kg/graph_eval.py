@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import UserError
+from kg.eval_input import gold_problem, graph_json_problem
 
 TYPES = {"Person": "PER", "Agency": "AGENCY", "Organization": "ORG", "Place": "PLACE", "Initiative": "INITIATIVE"}
 KINDS = {
@@ -166,6 +167,9 @@ def load_gold(path: str | Path) -> dict:
         if not isinstance(e, dict) or not isinstance(e.get("name"), str) or e.get("type") not in TYPES.values():
             raise UserError(f"{path}: entity {i} needs a 'name' and a 'type' of {', '.join(TYPES.values())}")
         names.add(e["name"])
+    problem = gold_problem(data)
+    if problem:
+        raise UserError(f"{path}: {problem}")
     for i, r in enumerate(data.get("relations", [])):
         if (
             not isinstance(r, dict)
@@ -189,6 +193,9 @@ def load_graph_json(path: str | Path) -> dict:
         raise UserError(f"{path} is not a graph.json ({exc})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), list):
         raise UserError(f"{path} is not a node-link graph.json (no 'nodes' list)")
+    problem = graph_json_problem(data)
+    if problem:
+        raise UserError(f"{path} is not a node-link graph.json: {problem}")
     return data
 
 

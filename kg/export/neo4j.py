@@ -50,6 +50,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg import schema
+from kg.cells import FORMULA_START, escape_cell, unescape_cell  # noqa: F401 (FORMULA_START, unescape_cell: re-exported)
 from kg.export import atomic_write
 from kg.export._text import clean_text
 from kg.graph import sorted_graph
@@ -90,28 +91,6 @@ def relationship_type(relation: str) -> str:
     'PART_OF'
     """
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", relation).upper()
-
-
-#: what makes a spreadsheet read a cell as a formula, plus the escape itself
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
-def escape_cell(text: str) -> str:
-    """``text`` as a spreadsheet shows it as text: a leading ``'`` if it starts like a formula (or with ``'``).
-
-    >>> escape_cell("=HYPERLINK(1)"), escape_cell("'a"), escape_cell("唐山")
-    ("'=HYPERLINK(1)", "''a", '唐山')
-    """
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def unescape_cell(text: str) -> str:
-    """The real value of a cell written by ``escape_cell``: one leading ``'`` dropped.
-
-    >>> unescape_cell("'=1+1"), unescape_cell("''a"), unescape_cell("a")
-    ('=1+1', "'a", 'a')
-    """
-    return text[1:] if text.startswith("'") else text
 
 
 def _text(value) -> str:
