@@ -3,7 +3,7 @@
 >>> import kg
 >>> G = kg.build_texts(["河北省科技厅厅长龙奋杰出席会议。"])
 >>> sorted(d["label"] for _, d in G.nodes(data=True))
-['河北省', '河北省科学技术厅', '龙奋杰']
+['河北省科学技术厅', '龙奋杰']
 
 ``kg.build(paths)`` does the same for files and folders, ``kg.write(G, out)``
 writes the exports (see ``kg.api``). The modules load on first use, so

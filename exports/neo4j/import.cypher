@@ -86,6 +86,14 @@ SET r.relation = row.relation, r.title = CASE WHEN row.`title` STARTS WITH "'" T
     r.weight = toInteger(row.`weight:int`);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'PARTICIPATES_IN'
+MATCH (a:Entity {id: row.`:START_ID`}), (b:Entity {id: row.`:END_ID`})
+MERGE (a)-[r:PARTICIPATES_IN {key: row.key}]->(b)
+SET r.relation = row.relation, r.title = CASE WHEN row.`title` STARTS WITH "'" THEN substring(row.`title`, 1) ELSE row.`title` END, r.evidence = CASE WHEN row.`evidence` STARTS WITH "'" THEN substring(row.`evidence`, 1) ELSE row.`evidence` END,
+    r.documents = CASE WHEN coalesce(row.`documents:string[]`, '') = '' THEN [] ELSE [x IN split(row.`documents:string[]`, ';') | CASE WHEN x STARTS WITH "'" THEN substring(x, 1) ELSE x END] END,
+    r.weight = toInteger(row.`weight:int`);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'PART_OF'
 MATCH (a:Entity {id: row.`:START_ID`}), (b:Entity {id: row.`:END_ID`})
 MERGE (a)-[r:PART_OF {key: row.key}]->(b)
