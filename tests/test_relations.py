@@ -220,3 +220,25 @@ def test_bylines_hosts_and_experts(text, expected):
 def test_a_dateline_names_the_reporter_of_its_outlet():
     doc = process(make_document("t.txt", "新华网福州12月6日电(刘丰)福建尤溪县梅仙镇半山村一直是名村。"))
     assert ("affiliatedWith", "刘丰", "新华网") in {(r.relation, r.head.key, r.tail.key) for r in doc.relations}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a unit between the body and the title: the post is in the body
+        ("西宁市科技局成果合作交流处处长任安良等一行到访。", ("holdsPosition", "任安良", "西宁市科学技术局", "处长")),
+        (
+            "中国科学院院士、中国科学院地质与地球物理研究所研究员翟明国表示。",
+            ("holdsPosition", "翟明国", "中国科学院", "院士"),
+        ),
+        # the second of two people of one body, a unit between
+        ("河北农业大学副校长张凤桐、办公室主任张曦等交流。", ("holdsPosition", "张曦", "河北农业大学", "主任")),
+        # a body, a name, then the title
+        (
+            "鞍山力邦压缩机有限公司与沈阳航空航天大学王贺权教授签署协议。",
+            ("holdsPosition", "王贺权", "沈阳航空航天大学", "教授"),
+        ),
+    ],
+)
+def test_units_and_titles_after_names(text, expected):
+    assert expected in relations(text)

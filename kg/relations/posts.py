@@ -17,7 +17,7 @@ from functools import cache
 
 from kg import lexicon
 from kg.model import Mention, Relation
-from kg.patterns import agency_pattern
+from kg.patterns import agency_pattern, title_pattern
 from kg.places import gazetteer
 from kg.relations.context import BODIES, DocContext
 from kg.relations.view import View
@@ -28,6 +28,7 @@ from kg.resolve import canonical
 #: body the article names in full elsewhere (厅党组书记 → its 厅).
 _LEVEL_BODY = re.compile("(?:省|市|县|区|镇|乡|州|自治区)(?:委|政府|人民政府)$|(?:党工委|工委|管委会|党委|党组)$")
 _ONE_CHAR_BODY = "厅局委部院校"
+_TWO_CHAR_BODIES = ("集团", "公司", "大学", "学院", "医院", "银行")
 #: Titles that stand for membership of a body rather than a post in it.
 _MEMBER_TITLES = ("委员", "常委", "成员")
 
@@ -46,6 +47,7 @@ def post_relations(view: View) -> list[Relation]:
     out: list[Relation] = []
     ctx, text, sent = view.ctx, view.ctx.doc.text, view.sent
     by_end = {m.end: m for m in view.mentions}
+    by_end_body = {e: m for e, m in by_end.items() if m.type in BODIES}
     place_seen: Mention | None = None  # the last place (or placed body) named in the sentence so far
     persons = [m for m in view.mentions if m.type == "Person"]
     last_end = sent.start
@@ -53,7 +55,8 @@ def post_relations(view: View) -> list[Relation]:
     last_posts: list[tuple[Mention, str]] = []  # the previous person's posts, for 领导班子成员A、B、C
     for p in persons:
         segments = _chain(text, p.start, max(last_end, sent.start), by_end)
-        listed = last_body is not None and bool(segments) and text[last_end : segments[0].start] in ("、", "，", ",")
+        between = text[last_end : segments[0].start] if segments else ""
+        listed = last_body is not None and bool(segments) and bool(_LISTED.fullmatch(between))
         same_list = not segments and last_end > sent.start and text[last_end : p.start] == "、"
         last_end = p.end
         for m in view.mentions:
@@ -62,6 +65,8 @@ def post_relations(view: View) -> list[Relation]:
         posts = _resolve(ctx, segments, place_seen, last_body if listed else None)
         if same_list:
             posts = last_posts  # one title for a list of names: 领导班子成员王玮、冯宗英、王玉燕
+        if not posts and p.start in by_end_body and (after := title_pattern().match(text, p.end)):
+            posts = [(by_end_body[p.start], after.group(0))]  # 沈阳航空航天大学王贺权教授
         if not posts:
             outlet = _outlet(view, p, segments[0].start if segments else p.start)
             if outlet is not None:
@@ -142,11 +147,14 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
             seg.place, seg.start = body, body.start
         else:
             bare = _bare_body(text, pos, lo)
+            parent = None if bare else _parent_before(text, pos, lo, by_end)
             if bare:
                 seg.bare, seg.start = bare, pos - len(bare)
                 place = by_end.get(seg.start)
                 if place is not None and place.type == "Place":
                     seg.place, seg.start = place, place.start
+            elif parent is not None:
+                seg.body, seg.start = parent, parent.start  # the title is held in a unit of the body
         segments.insert(0, seg)
         titles = []
         pos = seg.start
@@ -157,6 +165,21 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
     if titles:  # the chain opens the sentence: 副省长于杰出席
         segments.insert(0, _Segment(None, "", None, titles, pos))
     return segments
+
+
+#: Between two people's posts in one body: a separator, and perhaps a unit (、办公室|主任张曦).
+_LISTED = re.compile(r"[、，,](?:[\u4e00-\u9fff]{0,8}?(?:处|科|室|办公室|办|中心|部|所|系))?")
+#: A unit of a body written between the body and a title: 西宁市科技局|成果合作交流处|处长, 中国科学院|地质与地球物理研究所|研究员
+_UNIT = re.compile(r"[\u4e00-\u9fff]{1,12}?(?:处|科|室|办公室|办|中心|部|所|系|学院|研究所|研究院|分院|分公司)")
+
+
+def _parent_before(text: str, pos: int, lo: int, by_end: dict[int, Mention]) -> Mention | None:
+    """The body whose unit ends at ``pos`` (the unit itself not a mention)."""
+    for k in range(2, 15):
+        body = by_end.get(pos - k)
+        if body is not None and pos - k >= lo and body.type in BODIES and _UNIT.fullmatch(text, pos - k, pos):
+            return body
+    return None
 
 
 def _bare_body(text: str, pos: int, lo: int) -> str:
@@ -171,6 +194,9 @@ def _bare_body(text: str, pos: int, lo: int) -> str:
             return piece
     if window and window[-1] in _ONE_CHAR_BODY and (pos - 1 == lo or not text[pos - 2].isalnum()):
         return window[-1]
+    head = window[-2:]
+    if head in _TWO_CHAR_BODIES and (pos - 2 == lo or not text[pos - 3].isalnum()):
+        return head  # 集团党组成员: the article's 集团
     return ""
 
 
@@ -233,7 +259,7 @@ def _place_of(m: Mention) -> Mention | None:
 
 def _bare(ctx: DocContext, bare: str, place: Mention | None) -> Mention | None:
     """The body a bare name stands for in this article (市委 → 苏州市委; 教委 → 重庆市教育委员会; 厅 → 省科技厅)."""
-    if len(bare) == 1:
+    if len(bare) == 1 or bare in _TWO_CHAR_BODIES:
         return ctx.dominant(bare)
     if bare in ("党工委", "工委", "管委会", "党委", "党组"):
         named = ctx.dominant(bare)
