@@ -253,3 +253,19 @@ def test_a_company_with_its_legal_form_is_no_unit_of_itself():
 )
 def test_joined_events_regions_and_zones(text, name):
     assert name in {m.text for m in find_entities(doc(text)).mentions}
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("学习贯彻习近平总书记重要讲话精神。", "习近平"),  # before a national leader's title, whatever precedes
+        ("中山大学附属第一医院骆腾在广东省会场出席。", "骆腾"),  # right after a body, before a verb
+    ],
+)
+def test_people_by_their_context(text, person):
+    assert person in {m.text for m in find_entities(doc(text)).mentions if m.type == "Person"}
+
+
+def test_a_dateline_place_is_a_place():
+    d = find_entities(doc("新华网福州12月6日电(刘丰)福建尤溪县梅仙镇。"))
+    assert {("新华网", "Organization"), ("福州", "Place")} <= {(m.text, m.type) for m in d.mentions}

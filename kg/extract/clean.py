@@ -21,7 +21,7 @@ def clean(text: str, mentions: list[Mention]) -> list[Mention]:
     mentions = _party_committee_titles(text, mentions)
     mentions = _names_run_into_words(text, mentions)
     mentions = [m for m in mentions if not (m.type == "Place" and _inside_a_word(text, m))]
-    return [_dateline(text, m) for m in mentions]
+    return [piece for m in mentions for piece in _dateline(text, m)]
 
 
 #: A body's Party committee or group, and the Party titles that may follow it.
@@ -96,13 +96,14 @@ def _inside_a_word(text: str, m: Mention) -> bool:
 _DATELINE = re.compile(r"\d{1,2}月\d{1,2}日电")
 
 
-def _dateline(text: str, m: Mention) -> Mention:
-    """新华网福州12月6日电: the news agency's name ends before the place it files from."""
+def _dateline(text: str, m: Mention) -> list[Mention]:
+    """新华网福州12月6日电: the news agency's name ends before the place it files from, itself a place."""
     if m.type != "Organization" or not _DATELINE.match(text, m.end):
-        return m
+        return [m]
     from kg.places import gazetteer
 
     for n in range(2, min(5, len(m.text) - 1)):
         if gazetteer().lookup(m.text[-n:]):
-            return replace(m, end=m.end - n, text=m.text[:-n])
-    return m
+            place = Mention(m.end - n, m.end, "Place", m.text[-n:], "place")
+            return [replace(m, end=m.end - n, text=m.text[:-n]), place]
+    return [m]

@@ -13,7 +13,7 @@ import re
 from kg import lexicon
 from kg.extract.words import HAN, STOP_WORDS, dictionary, ends_a_word, left_tokens
 from kg.model import Document, Mention
-from kg.patterns import initiative_head_pattern
+from kg.patterns import initiative_head_pattern, title_pattern
 from kg.places import gazetteer
 from kg.segment import word_pos
 
@@ -53,6 +53,7 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
             end = m.end() + tail.end()
             out.append(Mention(m.start(), end, "Initiative", text[m.start() : end], "quoted"))
     events = lexicon.event_heads()
+    persons = [p for p in (found or {}).get("persons", ()) if p.type == "Person"]
     named_ends = _named_ends(found or {})
     named_starts = {m.start for m in named_ends.values()}
     named_at: dict[int, Mention] = {}
@@ -64,6 +65,13 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
         end = m.end()
         head = m.group(0)
         start, proper = _initiative_left(text, m.start())
+        # a person named before the name is no part of it, nor is the person's title: 习近平总书记|重要讲话…报告会
+        for person in persons:
+            if start <= person.start < m.start() and person.end <= m.start():
+                start = person.end
+                title = title_pattern().match(text, start)
+                if title and title.end() < m.start():
+                    start = title.end()
         body = text[start : m.start()]
         if len(body) < 3 or not _specific(body, proper, weak=head in weak):
             continue

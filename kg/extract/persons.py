@@ -49,15 +49,28 @@ def find_persons(doc: Document, found: dict[str, list[Mention]]) -> list[Mention
             break
     # names the tagger finds elsewhere: 王广鹏教授, 毕凤萍
     out.extend(m for m in crf if m.type == "Person")
-    # a name right before a title, after a clause break: 聂强校长, 习近平总书记
+    # a name right before a title, after a clause break (聂强校长), or before a leader's title (贯彻习近平总书记)
     for m in title_re.finditer(text):
         for length in (3, 2):
             start = m.start() - length
-            if start < 0 or (start > 0 and text[start - 1] not in PUNCT and text[start - 1] not in _BEFORE_NAME):
+            leader = m.group(0) in _LEADER_TITLES
+            if start < 0 or (
+                start > 0 and text[start - 1] not in PUNCT and text[start - 1] not in _BEFORE_NAME and not leader
+            ):
                 continue
             if name_at(text, start, crf_names) == m.start():
                 out.append(Mention(start, m.start(), "Person", text[start : m.start()], "title"))
                 break
+    # a name right after a body, before a verb or a break: 中山大学附属第一医院|骆腾|在广东省会场出席
+    for body in (*found.get("agencies", ()), *found.get("organizations", ())):
+        end = name_at(text, body.end, crf_names)
+        if (
+            end
+            and end - body.end in (2, 3)
+            and end < len(text)
+            and (text[end] in _AFTER_LISTED_NAME or text.startswith(lexicon.name_followers(), end))
+        ):
+            out.append(Mention(body.end, end, "Person", text[body.end : end], "title"))
     # the rest of a list of names: 市领导商黎光、王大虎、宋有洪、陈平、贾发林出席
     known = sorted({(m.start, m.end) for m in out})
     for _start, end in known:
@@ -71,6 +84,8 @@ def find_persons(doc: Document, found: dict[str, list[Mention]]) -> list[Mention
     return sorted(set(out), key=lambda m: (m.start, m.end, m.source))
 
 
+#: Titles of national leaders, after a name whatever stands before it (学习贯彻习近平总书记…).
+_LEADER_TITLES = frozenset({"总书记", "主席", "副主席", "总理", "副总理", "委员长"})
 #: What may stand right before a name that a title follows (和聂强校长, 由张凤桐副院长), besides punctuation.
 _BEFORE_NAME = frozenset("和与及同由向请对在据")
 #: What ends a name in a list of names: the next separator, or a verb of attending (贾发林出席).

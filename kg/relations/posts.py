@@ -67,6 +67,8 @@ def post_relations(view: View) -> list[Relation]:
             posts = last_posts  # one title for a list of names: 领导班子成员王玮、冯宗英、王玉燕
         if not posts and p.start in by_end_body and (after := title_pattern().match(text, p.end)):
             posts = [(by_end_body[p.start], after.group(0))]  # 沈阳航空航天大学王贺权教授
+        elif not posts and not segments and p.start in by_end_body:
+            out.append(Relation("affiliatedWith", p, by_end_body[p.start], sent))  # 中山大学附属第一医院骆腾
         if not posts:
             outlet = _outlet(view, p, segments[0].start if segments else p.start)
             if outlet is not None:
