@@ -242,3 +242,8 @@ def test_a_dateline_names_the_reporter_of_its_outlet():
 )
 def test_units_and_titles_after_names(text, expected):
     assert expected in relations(text)
+
+
+def test_people_who_sign_take_part_in_what_they_sign():
+    got = relations("塘沽工委副书记刘玉友,滨海新区工委副书记倪祥玉共同签署《征地合作协议》。")
+    assert {("participatesIn", "刘玉友", "征地合作协议", ""), ("participatesIn", "倪祥玉", "征地合作协议", "")} <= got

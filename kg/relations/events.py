@@ -36,15 +36,22 @@ def attendance(view: View) -> list[Relation]:
     initiatives = {pos: m for pos, m in view.slot.items() if m.type == "Initiative"}
     done: set[int] = set()
     for trig in triggers:
+        signing = trig.group(0) in _SIGNING
         event = next(
-            (m for pos, m in sorted(initiatives.items()) if trig.end() <= pos <= trig.end() + 12 and is_event(m.key)),
+            (
+                m
+                for pos, m in sorted(initiatives.items())
+                if trig.end() <= pos <= trig.end() + 12 and (is_event(m.key) or signing)
+            ),
             None,
         )
+        if signing and event is None:
+            continue  # 签署 what the sentence does not name
         if event is None:
             event = view.ctx.main_event
         if event is None:
             continue
-        bodies_too = trig.group(0) in _TAKING_PART
+        bodies_too = trig.group(0) in _TAKING_PART and not signing
         for pos, m in sorted(view.slot.items()):
             if pos >= trig.start() or pos in done:
                 continue
@@ -55,6 +62,8 @@ def attendance(view: View) -> list[Relation]:
     return out
 
 
+#: Signing: the people before it take part in what they sign (A,B共同签署《征地合作协议》).
+_SIGNING = ("签署", "签订", "签约")
 #: Verbs of taking part that bodies and places do too (沈阳市、鞍山市…等七市负责人出席会议), not only people.
 _TAKING_PART = ("参加", "参与", "参会", "出席", "与会", "列席")
 _PARTIES = _BODIES | {SLOTS["Place"]}
