@@ -269,3 +269,18 @@ def test_people_by_their_context(text, person):
 def test_a_dateline_place_is_a_place():
     d = find_entities(doc("新华网福州12月6日电(刘丰)福建尤溪县梅仙镇。"))
     assert {("新华网", "Organization"), ("福州", "Place")} <= {(m.text, m.type) for m in d.mentions}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "杨秀彬在成都主持召开成渝现代高效特色农业带专题研讨会。",
+            "成渝现代高效特色农业带专题研讨会",
+        ),  # 现代 is no time word here
+        ("要全面贯彻落实全国医疗卫生工作会议的精神。", "全国医疗卫生工作会议"),  # an event's reach is in its name
+        ("引进高新区盛华生产基地项目。", "盛华生产基地项目"),  # the article's zone qualifies, it does not name
+    ],
+)
+def test_event_and_project_names(text, name):
+    assert name in {m.text for m in find_entities(doc(text)).mentions}

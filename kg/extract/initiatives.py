@@ -64,7 +64,7 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
     for m in suffix_re.finditer(text):
         end = m.end()
         head = m.group(0)
-        start, proper = _initiative_left(text, m.start())
+        start, proper = _initiative_left(text, m.start(), event=head in events)
         # a person named before the name is no part of it, nor is the person's title: 习近平总书记|重要讲话…报告会
         for person in persons:
             if start <= person.start < m.start() and person.end <= m.start():
@@ -137,11 +137,15 @@ def _specific(body: str, proper: bool, weak: bool) -> bool:
 _CEREMONY_VERBS = frozenset(
     {"签订", "签署", "签约", "签字", "揭牌", "挂牌", "开工", "启动", "授牌", "颁奖", "开幕", "闭幕"}
 )
+#: The reach of a national or provincial event, part of its name (全国科技工作会议).
+_NATIONWIDE = frozenset({"全国", "全省", "全市", "全区", "全县"})
+#: Characters of real time words (今年, 近年来, 春节): jieba's other time words (现代) may be part of a name.
+_TIME_CHARS = frozenset("年月日今明昨去前后时期间季周晨晚夜春夏秋冬")
 #: Words for an age group that jieba tags as time words (t).
 _AGE_WORDS = frozenset({"青年", "少年", "中年", "老年", "青少年", "童年"})
 
 
-def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
+def _initiative_left(text: str, head_start: int, event: bool = False) -> tuple[int, bool]:
     """Where an initiative name that ends with a head word begins, and whether it is proper.
 
     Nouns, names and ordinals belong to the name, and up to two verbs
@@ -155,10 +159,14 @@ def _initiative_left(text: str, head_start: int) -> tuple[int, bool]:
     taken: list[tuple[str, str]] = []
     tokens = list(reversed(left_tokens(text, head_start, 40)))
     for i, (word, flag) in enumerate(tokens):
+        if word in _NATIONWIDE and event and taken:
+            start -= len(word)  # 全国|医疗卫生工作会议: an event's official name says its reach
+            taken.append((word, "n"))
+            break
         if word in STOP_WORDS and not (word in _CEREMONY_VERBS and text.startswith("仪式", start)):
             break  # (签订|仪式 names the ceremony: 议定书签订仪式暨第一次会议)
-        if flag == "t" and word in _AGE_WORDS:
-            flag = "n"  # jieba tags 青年 as a time word: 京津冀|青年|科学家论坛
+        if flag == "t" and (word in _AGE_WORDS or not any(ch in _TIME_CHARS for ch in word)):
+            flag = "n"  # jieba tags 青年 and 现代 as time words: 京津冀|青年|科学家论坛, 成渝|现代|高效特色农业带
         if flag == "q" and len(word) == 1 and i + 1 < len(tokens) and tokens[i + 1][1].startswith("n"):
             flag = "n"  # the last character of a noun jieba split off: 沈阳现代化都市|圈|科技创新…联席会议
         if flag == "v":
