@@ -36,7 +36,14 @@ def name_parts(doc: Document, mentions: list[Mention]) -> list[Mention]:
         if m.type not in ("Agency", "Organization", "Initiative"):
             continue
         places, bodies = _parts(m.text)
-        if m.type != "Initiative":
+        if m.type == "Initiative":
+            # the host an event's name opens with: 山东省科技厅|科技特派员工作会议
+            host = max(
+                (o for o in bodies if o.start == 0 and o.end < len(m.text) - 2), key=lambda o: o.end, default=None
+            )
+            if host is not None:
+                out.append(Mention(m.start, m.start + host.end, host.type, host.text, "inner"))
+        else:
             parent = max(
                 (o for o in bodies if o.start == 0 and o.end < len(m.text) - 1 and m.text[o.end :] not in _LEGAL_FORMS),
                 key=lambda o: o.end,
