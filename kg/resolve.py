@@ -245,6 +245,8 @@ def resolve_document(doc: Document) -> Document:
     return doc
 
 
+#: Bare zone words that may stand before a name in the zone (高新区滨海科技园).
+_ZONE_WORDS = ("高新区", "开发区", "经开区", "新区", "园区")
 #: Short forms of zone names and the full form they stand for (石家庄高新区 → 石家庄高新技术产业开发区).
 _ZONE_SHORT = (("高新区", "高新技术产业开发区"), ("经开区", "经济技术开发区"))
 
@@ -271,14 +273,20 @@ def _short_forms(mentions) -> list[Mention]:
     * documents and programmes: 《总体方案》 after 《呼包鄂…建设总体方案》 (a title that ends the same way).
     """
     keys = {m.key for m in mentions if m.key}
+    quoted = {k.replace("“", "").replace("”", ""): k for k in sorted(keys) if "“" in k}
     out = []
     initiatives = sorted({m.key for m in mentions if m.type == "Initiative" and m.key}, key=len, reverse=True)
     for m in mentions:
         key = m.key
-        if m.type == "Place":
+        zone = next((z for z in _ZONE_WORDS if key.startswith(z) and key[len(z) :] in keys), "")
+        if zone and m.type in ("Place", "Organization"):
+            key = key[len(zone) :]  # 高新区滨海科技园 and 滨海科技园: the zone word only says where
+        elif m.type == "Place":
             for short, full in _ZONE_SHORT:
                 if key.endswith(short) and key[: -len(short)] + full in keys:
                     key = key[: -len(short)] + full
+        if m.type == "Initiative" and key in quoted:
+            key = quoted[key]  # 天津未来科技城项目 and “天津未来科技城”项目: one project
         elif m.type == "Initiative" and m.text.startswith("《") and len(key) >= 4:
             longer = next((k for k in initiatives if k.endswith(key) and len(k) > len(key)), "")
             key = longer or key

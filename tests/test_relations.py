@@ -247,3 +247,11 @@ def test_units_and_titles_after_names(text, expected):
 def test_people_who_sign_take_part_in_what_they_sign():
     got = relations("塘沽工委副书记刘玉友,滨海新区工委副书记倪祥玉共同签署《征地合作协议》。")
     assert {("participatesIn", "刘玉友", "征地合作协议", ""), ("participatesIn", "倪祥玉", "征地合作协议", "")} <= got
+
+
+def test_quoted_and_zone_forms_are_one_name_in_an_article():
+    doc = process(
+        make_document("t.txt", "“天津未来科技城”项目落户高新区滨海科技园。天津未来科技城项目进展顺利,滨海科技园扩建。")
+    )
+    keys = {m.key for m in doc.mentions}
+    assert "天津未来科技城项目" not in keys and "高新区滨海科技园" not in keys
