@@ -255,3 +255,18 @@ def test_quoted_and_zone_forms_are_one_name_in_an_article():
     )
     keys = {m.key for m in doc.mentions}
     assert "天津未来科技城项目" not in keys and "高新区滨海科技园" not in keys
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a municipality is a city for a city's titles
+        ("北京市副市长隋振江陪同调研。", ("holdsPosition", "隋振江", "北京市", "副市长")),
+        # the next person of a list takes the place of the previous one's body
+        ("怀柔区委书记齐静、区长常卫陪同调研。", ("holdsPosition", "常卫", "怀柔区", "区长")),
+        # 省委常委、市委书记: the 市 is the article's city, not the province just named
+        ("福州是福建省会。省委常委、市委书记林宝金出席。", ("holdsPosition", "林宝金", "福州市", "书记")),
+    ],
+)
+def test_titles_held_in_places(text, expected):
+    assert expected in relations(text)

@@ -66,7 +66,7 @@ def _names_run_into_words(text: str, mentions: list[Mention]) -> list[Mention]:
             tail = text[m.end - 1 : m.end + 1]
             word = len(tail) == 2 and tail in _dictionary()
             # the last character begins a verb or an adverb (宣读, 共同, 简要), or the article names the person without it
-            if word and (m.text[:-1] in names or m.source == "crf" and word_pos(tail)[:1] in ("v", "d", "a")):
+            if word and (m.text[:-1] in names or word_pos(tail)[:1] in ("v", "d", "a")):
                 m = replace(m, end=m.end - 1, text=m.text[:-1])
         out.append(m)
     return out

@@ -210,6 +210,8 @@ def _resolve(
     out: list[tuple[Mention, str]] = []
     previous: Mention | None = listed_after
     place = place_seen
+    if listed_after is not None:
+        place = _place_of(listed_after) or place  # 怀柔区委书记齐静、区长常卫: 怀柔区's 区长
     for seg in segments:
         if seg.place is not None:
             place = seg.place
@@ -275,12 +277,8 @@ def _bare(ctx: DocContext, bare: str, place: Mention | None) -> Mention | None:
     level = level or ("province" if bare.endswith("厅") else "city")
     if place is not None and place.type != "Place":
         place = _place_of(place)  # 省委农办主任、农业农村厅厅长: the province of 省委, not 省委 itself
-    if (
-        place is not None
-        and level == "province"
-        and not any(p.level == "province" for p in gazetteer().lookup(place.key))
-    ):
-        place = None  # 济南…科技厅厅长: a 厅 is not the city's
+    if place is not None and not _at_level(place, level):
+        place = None  # 济南…科技厅厅长: a 厅 is not the city's; 省委常委、市委书记: the 市 is not the province
     if place is None:
         place = ctx.place(level)
     if place is None:
@@ -294,10 +292,18 @@ def _bare(ctx: DocContext, bare: str, place: Mention | None) -> Mention | None:
     return replace(place, type="Agency", text=bare, source="title", key=key)
 
 
+def _at_level(place: Mention, level: str) -> bool:
+    """Is the place of that level? (a municipality such as 北京市 is a province and a city)"""
+    levels = {p.level for p in gazetteer().lookup(place.key)}
+    if "province" in levels and place.key.endswith("市"):
+        levels.add("city")
+    return level in levels
+
+
 def _government(ctx: DocContext, title: str, place: Mention | None) -> Mention | None:
     """Where a place-bound title is held: the government the article names, else the place."""
     level = lexicon.place_titles()[title]
-    if place is None or not any(p.level == level for p in gazetteer().lookup(place.key)):
+    if place is None or not _at_level(place, level):  # (北京市副市长: a municipality is a city too)
         place = ctx.place(level) if level in ("province", "city") else place
     if place is None:
         return None
