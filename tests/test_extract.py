@@ -284,3 +284,17 @@ def test_a_dateline_place_is_a_place():
 )
 def test_event_and_project_names(text, name):
     assert name in {m.text for m in find_entities(doc(text)).mentions}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("实施公路安防“455”工程。", "公路安防“455”工程"),  # a quoted part inside a name
+        (
+            "深入开展“不忘合作初心,继续携手前进”主题教育活动。",
+            "“不忘合作初心,继续携手前进”主题教育活动",
+        ),  # a slogan's comma
+    ],
+)
+def test_quotes_inside_names(text, name):
+    assert name in {m.text for m in find_entities(doc(text)).mentions}

@@ -42,9 +42,8 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
     weak = lexicon.weak_initiative_heads()
     for m in _QUOTED.finditer(text):
         inner = m.group(1)
-        if any(ch in inner for ch in "，,。；;、！？?!"):
-            continue
-        if inner.endswith(heads) and len(inner) >= 4:
+        slogan = any(ch in inner for ch in "，,。；;、！？?!")  # “不忘合作初心,继续携手前进”主题教育活动
+        if not slogan and inner.endswith(heads) and len(inner) >= 4:
             out.append(Mention(m.start() + 1, m.end() - 1, "Initiative", inner, "quoted"))
             continue
         # a head within a few characters after the quote: “四个一”科技示范工程
@@ -95,6 +94,8 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
             partner = named_ends.get(start - 1) if start > 0 and text[start - 1] in "与和同" else None
             if partner is not None and (partner.start == 0 or text[partner.start - 1] in _CLAUSE_OPENERS):
                 start, source = partner.start, "event"
+        if source == "initiative" and "“" in text[start:end]:
+            source = "quoted"  # 公路安防“455”工程 holds the quoted “455”工程: the longer name wins
         out.append(Mention(start, end, "Initiative", text[start:end], source))
         name_starts[end] = start
     spans: set[tuple[int, int]] = set()
@@ -195,6 +196,14 @@ def _initiative_left(text: str, head_start: int, event: bool = False) -> tuple[i
     # a name does not begin with a verb: 做好|省级科技计划
     while taken and taken[-1][1] == "v":
         start += len(taken.pop()[0])
+    # a quoted part inside the name: 全省农业农村|“十四五”|规划, 公路安防|“455”|工程
+    if start == head_start and head_start > 2 and text[head_start - 1] == "”":
+        quote = text.rfind("“", max(0, head_start - 12), head_start - 1)
+        if quote > 0 and "，" not in text[quote:head_start] and "," not in text[quote:head_start]:
+            before, _ = _initiative_left(text, quote, event)
+            flags = [flag for _, flag in left_tokens(text, quote, quote - before)] if before < quote else ["v"]
+            if flags and not flags[0].startswith(("v", "d", "a", "i", "l")):  # not 深入开展|“我为群众办实事”实践活动
+                return before, True
     # an ordinal that jieba cut in pieces (第|27|届) opens the name: 第27届|昆交会
     ordinal = _ORDINAL_BEFORE.search(text, max(0, start - 8), start)
     if ordinal:
