@@ -203,6 +203,16 @@ def _leading_places(name: str) -> list[tuple[str, str]]:
     return []
 
 
+def _placeless_department(key: str) -> bool:
+    """A local department with no place before it (财政局, 教委, 工业和信息化局), or a bare zone's committee."""
+    if key.startswith(_ZONE_WORDS) or key.startswith("综合保税区"):
+        return key.endswith(("管委会", "管理委员会", "党工委", "工委"))
+    m = agency_pattern().match(key)
+    if m is None:
+        return False
+    return m.end() == len(key) and not m.group("party") and m.group("suffix") in ("局", "委", "厅")
+
+
 def _bare_body(key: str) -> bool:
     """省委, 县政府, 市人民政府: a level and a body, no place; 管委会, 党工委: a committee, no zone."""
     return key in ("管委会", "管理委员会", "党工委", "工委", "党委", "党组", "村委会") or (
@@ -231,6 +241,10 @@ def resolve_document(doc: Document) -> Document:
             key = ""  # 县委 with no county in sight: a mention, but no definite body
         if m.type == "Agency" and key[:1] in "市县区" and key[1:2] not in "委":
             key = ""  # 市教育局 with no city in sight: every city has one, so it names none definitely
+        if m.type == "Agency" and _placeless_department(key):
+            # 科委 in an article about one city (or a municipality) is that city's; elsewhere no definite body
+            city = c or (p if p.endswith("市") else "")
+            key = canonical(replace(m, text=city + key), p, c) if city and not key.startswith(_ZONE_WORDS) else ""
         if m.type in ("Agency", "Organization") and not m.text.startswith(("省", "市", "自治区")):
             for level, place in _leading_places(m.text):
                 named[level] = (here, place)

@@ -298,3 +298,19 @@ def test_event_and_project_names(text, name):
 )
 def test_quotes_inside_names(text, name):
     assert name in {m.text for m in find_entities(doc(text)).mentions}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "新疆维吾尔自治区及兵团的干部参加。",  # two bodies joined by 及 are no one body
+        "会议强调要推动北京科技创新中心建设。",  # a clause is no body's name
+    ],
+)
+def test_what_the_tagger_cuts_wrongly_is_no_body(text):
+    from kg.extract.tagger import _not_a_body
+
+    assert _not_a_body("新疆维吾尔自治区及兵团") and _not_a_body("推动北京科技创新中心")
+    assert not _not_a_body("北京科技创新中心")
+    names = {m.text for m in find_entities(doc(text)).mentions}
+    assert not {"新疆维吾尔自治区及兵团", "推动北京科技创新中心"} & names

@@ -48,6 +48,10 @@ def _clean(m: Mention) -> Mention | None:
         text = m.text
     if not text:
         return None
+    if m.type == "Place" and not gazetteer().lookup(text) and _not_a_place(text):
+        return None  # 洛阳都, 华海, 三城: what the tagger cut out of longer words
+    if m.type in ("Organization", "Agency") and _not_a_body(text):
+        return None  # 新疆维吾尔自治区及兵团, 全力支持北京科技创新中心, 王振林代表学校
     if m.type == "Place" and not gazetteer().lookup(text):
         # 康庄大道 (an idiom), 垃圾村 and 空壳村 (a word before 村): descriptions, not places
         if text in dictionary() and not dictionary_pos(text).startswith("ns"):
@@ -125,3 +129,27 @@ def _retype(m: Mention) -> Mention:
                 return Mention(m.start, m.end, "Agency", m.text, m.source)
             return m
     return m
+
+
+#: The last characters of place names that are not divisions (长兴岛, 科学城, 滨海科技园 are places too).
+_PLACE_ENDINGS = tuple("省市县区镇乡村州旗盟岛山河湖港湾城园谷湾路街坝峡") + ("新区", "片区", "特区")
+
+
+def _not_a_place(text: str) -> bool:
+    """A short span the gazetteer does not know that ends in no place word, or begins with a number."""
+    return (len(text) <= 3 and not text.endswith(_PLACE_ENDINGS)) or text[0] in "一二三四五六七八九十两几数多"
+
+
+def _not_a_body(text: str) -> bool:
+    """A list of two bodies (A及B), a clause (全力支持X), a person inside (王振林代表学校)."""
+    from kg.extract.words import words
+    from kg.segment import word_pos
+
+    if any(c in text for c in "及暨") or "代表" in text:
+        return True
+    first = words(text)[0] if text else ""
+    return bool(first and word_pos(first)[:1] in ("v", "d") and first not in _VERBS_IN_NAMES)
+
+
+#: Verbs that begin names of bodies all the same (建设银行, 发展研究中心).
+_VERBS_IN_NAMES = frozenset({"建设", "开发", "发展", "服务", "合作"})
