@@ -271,7 +271,7 @@ def _fuller_body(key: str, keys: set[str]) -> str:
     for n in range(2, min(len(key), 5)):
         for suffix in "市县区":
             fuller = key[:n] + suffix + key[n:]
-            if fuller in keys and gazetteer().lookup(key[:n] + suffix):
+            if fuller in keys:  # (the article writes both: 塘沽区 need not be in today's divisions)
                 return fuller
     if key.startswith(("示范区", "开发区", "高新区", "经开区", "新区", "园区", "片区")):
         longer = sorted(k for k in keys if k.endswith(key) and len(k) > len(key))
@@ -290,6 +290,7 @@ def _short_forms(mentions) -> list[Mention]:
     quoted = {k.replace("“", "").replace("”", ""): k for k in sorted(keys) if "“" in k}
     out = []
     initiatives = sorted({m.key for m in mentions if m.type == "Initiative" and m.key}, key=len, reverse=True)
+    abbreviated = _abbreviations(mentions)
     for m in mentions:
         key = m.key
         zone = next((z for z in _ZONE_WORDS if key.startswith(z) and key[len(z) :] in keys), "")
@@ -306,5 +307,51 @@ def _short_forms(mentions) -> list[Mention]:
             key = longer or key
         elif m.type in ("Agency", "Organization") and key:
             key = _fuller_body(key, keys)
+        if key == m.key and m.type in ("Agency", "Organization", "Initiative") and key:
+            key = abbreviated.get(key, key)
         out.append(replace(m, key=key) if key != m.key else m)
     return out
+
+
+def _abbreviations(mentions) -> dict[str, str]:
+    """Short forms the article uses for a name it also writes in full: 市二医院 (深圳市第二人民医院),
+    华西二院 (四川大学华西第二医院), 第四届海丝博览会…大会 (第四届21世纪海上丝绸之路博览会…大会).
+
+    A short form keeps the characters of the full name in order and ends as it does; it is taken
+    only when one full name of the article fits.
+    """
+    groups: dict[str, set[str]] = {}
+    for m in mentions:
+        if m.key and m.type in ("Agency", "Organization", "Initiative"):
+            groups.setdefault(m.type, set()).add(m.key)
+    out: dict[str, str] = {}
+    for type_, keys in groups.items():
+        # a government body's last two characters say what it is (教委 and 工委 are two bodies)
+        same_end = 2 if type_ == "Agency" else 1
+        for short in keys:
+            if len(short) < 4:
+                continue
+            # (a name that begins with the short one is a unit of it: 中山大学附属第一医院|贵州医院)
+            fits = [
+                k
+                for k in keys
+                if len(k) > len(short)
+                and k[-same_end:] == short[-same_end:]
+                and not k.startswith(short)
+                and _in_order(short, k)
+            ]
+            if len(fits) == 1:
+                out[short] = fits[0]
+    return out
+
+
+def _in_order(short: str, full: str) -> bool:
+    """Are the characters of ``short`` in ``full`` in order, none of those left out a division's (济南市|中区|科技局
+    is another body than 济南市科技局)?"""
+    left_out, i = [], 0
+    for ch in full:
+        if i < len(short) and ch == short[i]:
+            i += 1
+        else:
+            left_out.append(ch)
+    return i == len(short) and not any(ch in "省市县区镇乡村" for ch in left_out)

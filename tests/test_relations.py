@@ -270,3 +270,30 @@ def test_quoted_and_zone_forms_are_one_name_in_an_article():
 )
 def test_titles_held_in_places(text, expected):
     assert expected in relations(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "short", "full"),
+    [
+        # a short form the article uses for a name it writes in full
+        ("深圳市第二人民医院与福田区签约。市二医院派出专家。", "市二医院", "深圳市第二人民医院"),
+        ("塘沽区工委、管委会领导出席。塘沽工委书记吕福春致辞。", "塘沽工委", "塘沽区工委"),
+    ],
+)
+def test_abbreviations_take_the_full_name(text, short, full):
+    doc = process(make_document("t.txt", text))
+    assert {m.key for m in doc.mentions if m.text == short} == {full}
+
+
+@pytest.mark.parametrize(
+    ("text", "short"),
+    [
+        ("济南市中区科技局与济南市科技局签约。", "济南市科技局"),  # a district's bureau is another body
+        ("中山大学附属第一医院贵州医院揭牌。中山大学附属第一医院派出专家。", "中山大学附属第一医院"),  # a unit of it
+        ("重庆市委教育工委书记、重庆市教委主任刘宴兵出席。", "重庆市教委"),  # 教委 and 工委 are two bodies
+    ],
+)
+def test_what_is_no_abbreviation(text, short):
+    doc = process(make_document("t.txt", text))
+    keys = {m.key for m in doc.mentions if m.text == short}
+    assert keys and all(short[:2] in k and (len(k) - len(short)) < 4 for k in keys)
