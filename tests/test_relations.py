@@ -297,3 +297,14 @@ def test_what_is_no_abbreviation(text, short):
     doc = process(make_document("t.txt", text))
     keys = {m.key for m in doc.mentions if m.text == short}
     assert keys and all(short[:2] in k and (len(k) - len(short)) < 4 for k in keys)
+
+
+def test_partners_named_clause_after_clause_for_one_subject():
+    got = relations(
+        "在科学技术部的指导下,河南省科学技术厅克服困难,同河南省教育厅、河南省财政厅密切合作,"
+        "与郑州大学、河南大学等共同组成大赛组委会。"
+    )
+    for partner in ("河南省教育厅", "河南省财政厅", "郑州大学", "河南大学"):
+        assert ("cooperatesWith", "河南省科学技术厅", partner, "") in got
+    assert ("cooperatesWith", "郑州大学", "河南大学", "") in got  # listed before 共同
+    assert ("cooperatesWith", "河南省教育厅", "河南省财政厅", "") not in got  # no 共同 after them

@@ -8,6 +8,7 @@ mentions by type, its titles, list separators and trigger words):
   locatedIn, cooperatesWith, partOf, affiliatedWith);
 * ``posts``: titles before a name (holdsPosition, and affiliatedWith for 市领导A);
 * ``events``: who attends, chairs or speaks at the article's event (participatesIn);
+* ``partners``: partners named clause after clause for one subject (cooperatesWith);
 * ``structure``: what names state (partOf, locatedIn) and roles of an agency (organizes).
 
 What the whole article says (its main event, the bodies it names, the parts
@@ -28,6 +29,7 @@ from collections.abc import Callable
 from kg.model import Document, Relation
 from kg.relations.context import DocContext
 from kg.relations.events import attendance
+from kg.relations.partners import clause_partners
 from kg.relations.patterns import pattern_relations
 from kg.relations.posts import post_relations
 from kg.relations.structure import containment, divisions, roles
@@ -41,6 +43,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("posts", post_relations),
     ("patterns", pattern_relations),
     ("events", attendance),
+    ("partners", clause_partners),
     ("structure", containment),
     ("roles", roles),
 )

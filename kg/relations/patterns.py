@@ -19,7 +19,6 @@ A pattern is a regular expression over the masked sentence (``kg.relations.view`
 * ``<kind>``: a trigger word of ``lexicon/relation_triggers.tsv``; ``{TITLE}``: an official title;
 * ``~``: a short gap (up to 8 characters) with no mention and no clause punctuation;
   ``…``: a longer one (up to 30) that may hold places, a venue after 在 and commas, but no other mention;
-  ``⋯``: anything up to 100 characters within the sentence (for a subject carried over clauses);
   ``‥``: up to 24 characters of one clause that may name people and places but no body or initiative.
 * consecutive pattern lines share the comment above the first.
 """
@@ -59,7 +58,7 @@ _TYPES = {
 }
 _SEPARATOR = "(?:、|，|和|与|及|以及|、以及|联合|会同|携手)"
 _ALL_SLOTS = "".join(SLOTS.values())
-_MACRO = re.compile(r"\{(?P<cls>[A-Z]+)(?P<plus>\+)?(?::(?P<role>[a-z]+))?\}|<(?P<trigger>[a-z_]+)>|(?P<gap>[~…⋯‥])")
+_MACRO = re.compile(r"\{(?P<cls>[A-Z]+)(?P<plus>\+)?(?::(?P<role>[a-z]+))?\}|<(?P<trigger>[a-z_]+)>|(?P<gap>[~…‥])")
 ROLES = ("head", "tail", "both")
 
 
@@ -81,8 +80,6 @@ def compile_pattern(source: str) -> re.Pattern:
         if m["gap"]:
             if m["gap"] == "~":
                 return f"[^，,。；;！!？?：:{_ALL_SLOTS}]{{0,8}}?"
-            if m["gap"] == "⋯":
-                return "[^。；;！!？?]{0,100}?"
             if m["gap"] == "‥":
                 bodies = SLOTS["Agency"] + SLOTS["Organization"] + SLOTS["Initiative"]
                 return f"[^，,。；;！!？?：:{bodies}]{{0,24}}?"
