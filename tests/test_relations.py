@@ -308,3 +308,17 @@ def test_partners_named_clause_after_clause_for_one_subject():
         assert ("cooperatesWith", "河南省科学技术厅", partner, "") in got
     assert ("cooperatesWith", "郑州大学", "河南大学", "") in got  # listed before 共同
     assert ("cooperatesWith", "河南省教育厅", "河南省财政厅", "") not in got  # no 共同 after them
+
+
+def test_a_list_of_speakers_gives_each_one_posts():
+    text = (
+        "出席人员:\n    李先祥   云南省曲靖市人民政府市长\n    李昌明   浙江省台州市爱卫会主任、台州市人民政府副市长\n"
+    )
+    got = relations(text)
+    assert ("holdsPosition", "李先祥", "云南省曲靖市人民政府", "市长") in got
+    assert ("holdsPosition", "李昌明", "台州市人民政府", "副市长") in got
+
+
+def test_venues_are_places_where_events_are_held():
+    got = relations("第7届南博会暨第27届昆交会经贸合作项目签约仪式在昆明滇池国际会展中心举行。")
+    assert ("locatedIn", "第7届南博会暨第27届昆交会经贸合作项目签约仪式", "昆明滇池国际会展中心", "") in got

@@ -70,6 +70,8 @@ def post_relations(view: View) -> list[Relation]:
         elif not posts and not segments and p.start in by_end_body:
             out.append(Relation("affiliatedWith", p, by_end_body[p.start], sent))  # 中山大学附属第一医院骆腾
         if not posts:
+            posts = _caption_posts(ctx, text, p, by_end_body)  # 李先祥   云南省曲靖市人民政府市长
+        if not posts:
             outlet = _outlet(view, p, segments[0].start if segments else p.start)
             if outlet is not None:
                 titles = segments[0].titles if segments else []
@@ -90,6 +92,28 @@ def post_relations(view: View) -> list[Relation]:
 
 #: What lies between a news outlet's name and the bracket of its byline: 河北日报讯(, 新华网福州12月6日电(
 _BYLINE_OPENING = re.compile(r"(?:讯|[^\s，,。]{0,6}?\d{1,2}月\d{1,2}日电)?\s*[（(][^（）()]*$")
+
+
+_CAPTION_GAP = re.compile(r"[ \u3000\t]{2,}|[ \u3000]*[:：][ \u3000]*")
+
+
+def _caption_posts(
+    ctx: DocContext, text: str, p: Mention, by_end_body: dict[int, Mention]
+) -> list[tuple[Mention, str]]:
+    """A name, a gap, then the person's posts, as in a list of speakers: 李先祥   云南省曲靖市人民政府市长."""
+    gap = _CAPTION_GAP.match(text, p.end)
+    if gap is None:
+        return []
+    line_end = text.find("\n", gap.end())
+    line_end = len(text) if line_end < 0 else line_end
+    if line_end - gap.end() > 40:
+        return []
+    chain_end = line_end
+    while chain_end > gap.end() and not text[chain_end - 1].strip():
+        chain_end -= 1
+    by_end = {e: m for e, m in by_end_body.items() if gap.end() < e <= chain_end}
+    segments = _chain(text, chain_end, gap.end(), by_end)
+    return _resolve(ctx, segments, None) if segments and segments[0].start == gap.end() else []
 
 
 def _outlet(view: View, p: Mention, start: int) -> Mention | None:
