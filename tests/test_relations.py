@@ -322,3 +322,13 @@ def test_a_list_of_speakers_gives_each_one_posts():
 def test_venues_are_places_where_events_are_held():
     got = relations("第7届南博会暨第27届昆交会经贸合作项目签约仪式在昆明滇池国际会展中心举行。")
     assert ("locatedIn", "第7届南博会暨第27届昆交会经贸合作项目签约仪式", "昆明滇池国际会展中心", "") in got
+
+
+def test_a_document_issued_in_a_clause_without_issuer_is_the_main_agency_s():
+    got = relations(
+        "国家卫生健康委员会举行新闻发布会。国家卫生健康委员会介绍,一是加强监测,二是印发《关于加强助产服务管理的通知》。"
+    )
+    assert ("organizes", "国家卫生健康委员会", "关于加强助产服务管理的通知", "") in got
+    # a clause that names its issuer keeps it
+    got = relations("国家卫生健康委员会举行发布会。国家卫生健康委员会表示,河北省科技厅印发《科技特派员工作方案》。")
+    assert ("organizes", "国家卫生健康委员会", "科技特派员工作方案", "") not in got

@@ -32,7 +32,7 @@ from kg.relations.events import attendance
 from kg.relations.partners import clause_partners
 from kg.relations.patterns import pattern_relations
 from kg.relations.posts import post_relations
-from kg.relations.structure import containment, divisions, roles
+from kg.relations.structure import containment, divisions, issued_documents, roles
 from kg.relations.view import View
 from kg.schema import allows
 
@@ -46,6 +46,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("partners", clause_partners),
     ("structure", containment),
     ("roles", roles),
+    ("issued", issued_documents),
 )
 
 

@@ -85,6 +85,15 @@ class DocContext:
         return None
 
     @cached_property
+    def main_agency(self) -> Mention | None:
+        """The agency the article names most (at least twice), which issues what no clause gives an issuer."""
+        counts = Counter(m.key for m in self.mentions if m.type == "Agency")
+        if not counts:
+            return None
+        key, n = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        return self.by_key[key] if n >= 2 else None
+
+    @cached_property
     def main_event(self) -> Mention | None:
         """The event the article reports: the first named event said to be held, else the first it names."""
         events = [m for m in self.mentions if m.type == "Initiative" and is_event(m.key)]

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import re
+
 from kg.model import Mention, Relation
 from kg.places import LEVEL_RANK, gazetteer
 from kg.relations.context import BODIES, DocContext
@@ -108,4 +110,24 @@ def roles(view: View) -> list[Relation]:
         for role, init in systems.items():
             if text.startswith(role, m.end):
                 out.append(Relation("organizes", m, init, view.sent))
+    return out
+
+
+_ISSUE = re.compile(r"(?:印发|出台|发布|制定|颁布|修订)了?$")
+
+
+def issued_documents(view: View) -> list[Relation]:
+    """二是印发《…通知》: a document issued in a clause that names no issuer is the article's main agency's."""
+    out: list[Relation] = []
+    issuer = view.ctx.main_agency
+    if issuer is None:
+        return out
+    masked = view.masked
+    for pos, m in sorted(view.slot.items()):
+        if m.type != "Initiative" or not m.text.startswith("《"):
+            continue
+        clause_start = max(masked.rfind(c, 0, pos) for c in "，,；;：:。") + 1
+        before = masked[clause_start:pos]
+        if _ISSUE.search(before) and not any(view.slot.get(clause_start + i) for i in range(len(before))):
+            out.append(Relation("organizes", issuer, m, view.sent))
     return out
