@@ -332,3 +332,8 @@ def test_a_document_issued_in_a_clause_without_issuer_is_the_main_agency_s():
     # a clause that names its issuer keeps it
     got = relations("国家卫生健康委员会举行发布会。国家卫生健康委员会表示,河北省科技厅印发《科技特派员工作方案》。")
     assert ("organizes", "国家卫生健康委员会", "科技特派员工作方案", "") not in got
+
+
+def test_a_zone_s_party_committee_post_is_in_the_zone():
+    got = relations("石家庄综合保税区正式封关。综合保税区党工委书记陈振居出席。")
+    assert ("holdsPosition", "陈振居", "石家庄综合保税区", "书记") in got

@@ -177,8 +177,11 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
             if bare:
                 seg.bare, seg.start = bare, pos - len(bare)
                 place = by_end.get(seg.start)
+                zone = next((z for z in _ZONES if text.startswith(z, seg.start - len(z))), "")
                 if place is not None and place.type == "Place":
                     seg.place, seg.start = place, place.start
+                elif zone and bare in _ZONE_COMMITTEES:
+                    seg.bare, seg.start = zone + bare, seg.start - len(zone)  # 综合保税区|党工委书记
             elif parent is not None:
                 seg.body, seg.start = parent, parent.start  # the title is held in a unit of the body
         segments.insert(0, seg)
@@ -260,6 +263,19 @@ def _resolve(
 
 #: The committees that govern a zone or a party group; one written bare after another belongs to the same zone.
 _ZONE_COMMITTEES = ("党工委", "工委", "管委会", "党委", "党组")
+#: Zones named by a bare word before their committee (综合保税区党工委书记, 经开区党工委书记).
+_ZONES = (
+    "综合保税区",
+    "高新技术产业开发区",
+    "经济技术开发区",
+    "高新区",
+    "经开区",
+    "开发区",
+    "自贸区",
+    "片区",
+    "新区",
+    "示范区",
+)
 
 
 def _sibling(ctx: DocContext, previous: Mention, bare: str) -> Mention | None:
@@ -289,13 +305,20 @@ def _bare(ctx: DocContext, bare: str, place: Mention | None) -> Mention | None:
     """The body a bare name stands for in this article (市委 → 苏州市委; 教委 → 重庆市教育委员会; 厅 → 省科技厅)."""
     if len(bare) == 1 or bare in _TWO_CHAR_BODIES:
         return ctx.dominant(bare)
+    zone = next((z for z in _ZONES if bare.startswith(z)), "")
+    if zone:
+        # 综合保税区党工委书记: the post is in the zone the article names (石家庄综合保税区)
+        zones = [m for m in ctx.mentions if m.type == "Place" and m.key.endswith(zone)]
+        if zones:
+            return max(zones, key=lambda m: (sum(q.key == m.key for q in zones), -m.start))
+        bare = bare[len(zone) :]
     if bare in ("党工委", "工委", "管委会", "党委", "党组"):
         named = ctx.dominant(bare)
         if named is not None:
             return named
-        zone = ctx.place("county") or ctx.place("city")
+        fallback = ctx.place("county") or ctx.place("city")
         top = ctx.place_counts.most_common(1)
-        return ctx.by_key.get(top[0][0]) if top else zone
+        return ctx.by_key.get(top[0][0]) if top else fallback
     # the level: written (市委, 县教育局), else a 厅 is a province's and other departments a city's
     level = {"省": "province", "市": "city", "县": "county", "区": "county"}.get(bare[0], "")
     level = level or ("province" if bare.endswith("厅") else "city")
