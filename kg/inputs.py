@@ -290,7 +290,7 @@ def _from_text(doc_id: str, text: str, name: str, sha256: str, warnings=()) -> D
 
 
 def html_text(raw: bytes) -> str:
-    """The main text of an HTML page (trafilatura: boilerplate, menus and comments dropped).
+    """The main text of an HTML page (trafilatura, precision first: menus, sidebars, footers and comments dropped).
 
     Its encoding is the page's own (``<meta charset>``) or detected, as trafilatura decides.
     """
@@ -298,7 +298,10 @@ def html_text(raw: bytes) -> str:
         import trafilatura
     except ImportError:
         raise DecodeError(HTML_HINT) from None
-    text = trafilatura.extract(raw, include_comments=False, include_tables=True, output_format="txt")
+    # favor_precision: on a short article the default mode keeps the menus and the sidebar too
+    text = trafilatura.extract(
+        raw, include_comments=False, include_tables=True, favor_precision=True, output_format="txt"
+    )
     if not text:
         raise DecodeError("no main text found in the page")
     return text
