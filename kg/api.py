@@ -98,22 +98,17 @@ def write(G: nx.MultiDiGraph, out: str | os.PathLike, formats: str | Iterable[st
     """Write the exports of ``G`` into the folder ``out``; the names of the files written.
 
     ``formats`` is ``"all"`` or a list (or comma-separated string) of
-    ``json``, ``ttl``, ``html``, ``gexf``, ``graphml``, ``neo4j``.
+    ``json``, ``ttl``, ``html``, ``gexf``, ``graphml``, ``neo4j``. The files
+    change as one set, as ``kg build`` writes them (``kg.export.write_set``).
     """
-    from kg.export import WRITERS
+    from kg.export import WRITERS, locked, write_set
 
     wanted = list(WRITERS) if formats in ("all", "") else _names(formats)
     unknown = [f for f in wanted if f not in WRITERS]
     if unknown:
         raise UserError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(WRITERS)}")
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in wanted:
-        filename, writer = WRITERS[name]
-        writer(G, folder / filename)
-        written.append(filename)
-    return written
+    with locked(out):
+        return write_set(G, out, wanted)
 
 
 def _names(formats: str | Iterable[str]) -> list[str]:
