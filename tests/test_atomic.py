@@ -209,3 +209,30 @@ def test_every_format_is_byte_identical_across_runs_and_hash_seeds(corpora):
     assert sorted(again) == sorted(exports["b"])
     for name in again:
         assert again[name] == exports["b"][name], name
+
+
+def test_an_out_folder_in_a_read_only_parent_is_written_file_by_file(corpora, monkeypatch, capsys):
+    """Nothing may be created beside --out (only inside it): a lock inside, the files replaced one by one."""
+    from kg.pipeline import build
+
+    base, exports = corpora
+    out = base / "inplace"
+    _reset(out, exports["a"])
+    real_open, real_mkdir = os.open, Path.mkdir
+
+    def open_(path, *args, **kwargs):
+        if str(path).endswith("/.inplace.kg-lock"):
+            raise PermissionError(13, "Permission denied", str(path))  # what a read-only parent answers
+        return real_open(path, *args, **kwargs)
+
+    def mkdir(self, *args, **kwargs):
+        if self.name.startswith(".inplace.kg-new"):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    build([base / "b"], out, use_cache=False)
+    assert "cannot be replaced as a whole: its files are replaced one by one" in capsys.readouterr().err
+    assert files_under(out) == exports["b"]
+    assert (out / ".kg-lock").exists()

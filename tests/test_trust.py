@@ -61,30 +61,43 @@ class _Payload:
 # ---------------------------------------------------------------- 13.1 no code from the cache
 
 
-def test_planted_pickles_in_both_caches_do_not_run_and_change_nothing(tmp_path, monkeypatch):
-    res = tmp_path / "res"
-    monkeypatch.setenv("KG_RESOURCE_CACHE", str(res))
+def _kg_build(src: Path, out: Path, *args: str, res: Path) -> subprocess.CompletedProcess:
+    """``kg build`` in a fresh process (this one may hold the resources in memory already)."""
+    return subprocess.run(
+        [sys.executable, "-m", "kg", "build", str(src), "--out", str(out), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "KG_RESOURCE_CACHE": str(res)},
+    )
+
+
+def test_planted_pickles_in_both_caches_do_not_run_and_change_nothing(tmp_path):
+    res, cache = tmp_path / "res", tmp_path / "cache"
     src = _corpus(tmp_path / "in")
     first = tmp_path / "first"
-    build([src], first, cache_dir=tmp_path / "cache")
+    assert _kg_build(src, first, "--cache-dir", str(cache), res=res).returncode == 0
     marker = tmp_path / "PWNED"
     payload = pickle.dumps(_Payload(marker))
     assert not marker.exists()
     pickle.loads(payload)  # the payload works: unpickling it once leaves the marker
     assert marker.exists()
     marker.unlink()
-    planted = 0
-    for folder in (tmp_path / "cache", res):
+    planted = []
+    for folder in (cache, res):
         for p in [p for p in folder.rglob("*") if p.is_file()]:
             p.write_bytes(payload)  # every entry the build reads
             p.with_suffix(".pkl").write_bytes(payload)  # and where a pickle cache would look
             p.with_suffix(".pickle").write_bytes(payload)
-            planted += 1
-    assert planted >= 5
+            planted.append(p.name)
+    assert any(name.startswith("jieba-tables-") for name in planted) and len(planted) >= 5
     again = tmp_path / "again"
-    summary = build([src], again, cache_dir=tmp_path / "cache")
+    proc = _kg_build(src, again, "--cache-dir", str(cache), res=res)
+    assert proc.returncode == 0, proc.stderr
     assert not marker.exists()
-    assert summary.report.extracted == 3 and summary.report.cached == 0  # the planted entries were misses
+    report = json.loads((again / "report.json").read_text(encoding="utf-8"))
+    assert (report["extracted"], report["cached"]) == (3, 0)  # the planted entries were misses
     assert _exports(again) == _exports(first)
 
 

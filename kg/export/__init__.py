@@ -138,7 +138,12 @@ def locked(out: str | os.PathLike) -> Iterator[Path]:
         recover(folder)
         yield folder
         return
-    fd = os.open(_beside(folder, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(_beside(folder, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:  # a folder we may write inside a folder we may not: lock inside it
+        if not folder.is_dir():
+            raise
+        fd = os.open(folder / ".kg-lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -251,7 +256,13 @@ def write_set(
     staging = _beside(folder, f"new.{os.getpid()}")
     if staging.exists():
         shutil.rmtree(staging)
-    staging.mkdir()
+    try:
+        staging.mkdir()
+    except PermissionError:  # nothing may be created beside the folder: it cannot be replaced as a whole
+        if not folder.is_dir():
+            raise
+        print(f"kg: warning: {out} cannot be replaced as a whole: its files are replaced one by one", file=sys.stderr)
+        return _write_files(G, folder, formats, extra or {})
     try:
         written = _write_files(G, staging, formats, extra or {})
         if folder.is_dir():
