@@ -291,3 +291,26 @@ def test_cr_only_line_endings_are_line_breaks(tmp_path):
         docs.append(read_document(tmp_path / name))
     assert docs[0].text == docs[1].text == docs[2].text
     assert "李明审" not in docs[1].text and "王强河北日报" not in docs[1].text
+
+
+# ---------------------------------------------------------------- issue 11: the cache key
+
+
+def test_the_extractor_version_covers_every_module_extraction_runs_and_the_data(tmp_path):
+    from kg import cache
+
+    files = {p.relative_to(cache._HERE).as_posix() for p in cache._files()}
+    assert {"data/china_divisions.txt", "data/countries.tsv", "data/ner_msra.crfsuite"} <= files
+    assert {"lexicon/titles.txt", "extract/places.py", "relations/structure.py", "inputs.py", "textio.py"} <= files
+    assert not {"assemble.py", "pipeline.py", "export/html.py", "cli.py", "cache.py"} & files
+    # what a worker really loads to read and extract one document, found by running it
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    code = (
+        "import sys; from kg.stages import process_path; "
+        f"assert process_path(('a.txt', {str(tmp_path / 'a.txt')!r})).status == 'ok'; "
+        "print(' '.join(m for m in sys.modules if m.startswith('kg.')))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    loaded = set(proc.stdout.split())
+    assert "kg.extract.places" in loaded
+    assert loaded - {"kg.cache"} <= set(cache.extraction_modules())
