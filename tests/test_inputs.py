@@ -99,3 +99,17 @@ def test_only_text_formats_are_read_from_a_folder_unless_glob_says_otherwise(tmp
     assert [item[0] for item in list_items([src], globs=["*.csv"])] == ["e.csv"]
     assert [item[0] for item in list_items([src / "e.csv"])] == ["e.csv"]  # a file named directly is read
     assert "*.jsonl" in DEFAULT_GLOBS
+
+
+def test_the_python_api_takes_the_globs_too(tmp_path):
+    import kg
+    from kg.pipeline import Report
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.csv").write_text(ARTICLE, encoding="utf-8")
+    (src / "b.txt").write_text(MORE, encoding="utf-8")
+    report = Report()
+    kg.build([src], globs=["*.csv"], report=report)
+    assert report.documents == 1
+    assert "龙奋杰" in {d["label"] for _, d in kg.build([src], globs=["*.csv"]).nodes(data=True)}
