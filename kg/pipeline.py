@@ -298,7 +298,10 @@ def build(
         raise NotADirectoryError(20, "not a folder", str(out))
     report = Report()
     cache = (Path(cache_dir) if cache_dir else default_cache_dir(out)) if use_cache else None
-    no_resources = contextlib.nullcontext() if use_cache else resources.disabled()
+    # checked (and warned about) once here: -j workers inherit the decision instead of each warning
+    no_resources = (
+        resources.disabled() if not use_cache or resources.usable_folder() is None else contextlib.nullcontext()
+    )
     with locked(out) as folder, no_resources, young_gc_only():
         G = build_graph(
             paths,
