@@ -316,7 +316,9 @@ def build(
         )
         if report.documents == 0:
             if report.skipped or report.failed:
-                why = f"{len(report.skipped)} skipped, {len(report.failed)} failed"
+                some = "; ".join(f"{d}: {r}" for d, r in (report.skipped + report.failed)[:3])
+                why = f"{len(report.skipped)} skipped, {len(report.failed)} failed: {some}"
+                why += "; …" if len(report.skipped) + len(report.failed) > 3 else ""
             else:
                 why = f"no file matches {', '.join(globs)}"
             raise UserError(f"no document was read from {', '.join(map(str, paths))} ({why}); {out} is left as it was")
