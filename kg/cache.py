@@ -189,6 +189,18 @@ def check_folder(path: str | os.PathLike) -> str | None:
     return None
 
 
+def read_regular(path: str | os.PathLike) -> bytes:
+    """The bytes of the regular file ``path``; OSError for anything else (a FIFO planted there never blocks)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IsADirectoryError(21, "not a regular file", str(path))
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
+
+
 def make_folder(path: Path) -> None:
     """Create ``path`` (and its parents) for the owner only."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -384,8 +396,7 @@ class DocumentCache:
     def _read(path: Path) -> object:
         """The JSON data at ``path``, or None (missing, truncated, not JSON)."""
         try:
-            with open(path, "rb") as fh:
-                return orjson.loads(fh.read())
+            return orjson.loads(read_regular(path))
         except (OSError, orjson.JSONDecodeError):
             return None
 

@@ -164,9 +164,10 @@ def load(name: str, key: str, build: Callable[[], T]) -> T:
     where = usable_folder()
     path = where / f"{name}-{key}.json" if where is not None else None
     if path is not None:
+        from kg.cache import read_regular
+
         try:
-            with open(path, "rb") as fh:
-                entry = orjson.loads(fh.read())
+            entry = orjson.loads(read_regular(path))
             if type(entry) is dict and entry.get("format") == FORMAT and entry.get("name") == name:
                 return decode(entry["value"])
         except (OSError, ValueError, KeyError):  # missing, truncated, not ours: rebuild

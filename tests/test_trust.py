@@ -314,3 +314,20 @@ def test_the_extractor_version_covers_every_module_extraction_runs_and_the_data(
     loaded = set(proc.stdout.split())
     assert "kg.extract.places" in loaded
     assert loaded - {"kg.cache"} <= set(cache.extraction_modules())
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_planted_in_the_caches_is_a_miss_not_a_hang(tmp_path, monkeypatch):
+    from kg.cache import DocumentCache
+    from kg.model import Document, Extraction
+
+    monkeypatch.setenv("KG_RESOURCE_CACHE", str(tmp_path / "res"))
+    (tmp_path / "res").mkdir(mode=0o700)
+    os.mkfifo(tmp_path / "res" / "thing-k.json")
+    assert resources.load("thing", "k", lambda: 7) == 7
+    cache = DocumentCache(tmp_path / "cache")
+    ext = Extraction.of(Document(id="a.txt", text="龙奋杰任厅长。", sha256="0" * 64))
+    path = cache._path(ext.id, ext.sha256)
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    assert cache.get(ext) is None
