@@ -159,35 +159,36 @@ def _unique(name: str, raw: str, used: set[str]) -> str:
 
 
 def _jsonl_items(file_id: str, path: Path, used: set[str], skipped: list[tuple[str, str]]) -> list[Item]:
-    """One item per good line of the JSONL file ``path``: ``(FILE#ID, path, start, end)``."""
+    """One item per good line of the JSONL file ``path``: ``(FILE#ID, path, start, end)``.
+
+    Read a line at a time: a dump of many gigabytes needs the memory of its longest line.
+    """
     items: list[Item] = []
+    absolute = os.path.abspath(path)
     try:
-        raw = read_bytes(path)
+        fd = _open_regular(path)
     except (OSError, DecodeError) as exc:
         skipped.append((file_id, str(getattr(exc, "strerror", None) or exc)))
         return items
-    start = 0
-    line_no = 0
-    absolute = os.path.abspath(path)
-    while start < len(raw):
-        end = raw.find(b"\n", start)
-        end = len(raw) if end < 0 else end + 1
-        line_no += 1
-        line = raw[start:end]
-        if line.strip():
-            try:
-                record = _record(line)
-            except ValueError as exc:
-                skipped.append((f"{file_id} line {line_no}", str(exc)))
-            else:
-                rid = record.get("id")
-                doc_id = f"{file_id}#{rid}" if rid is not None and str(rid).strip() else f"{file_id}#line {line_no}"
-                if doc_id in used:
-                    skipped.append((f"{file_id} line {line_no}", f"the id {rid!s} again: the first one is kept"))
+    with os.fdopen(fd, "rb") as fh:
+        start = 0
+        for line_no, line in enumerate(fh, 1):
+            end = start + len(line)
+            if line.strip():
+                try:
+                    record = _record(line)
+                except ValueError as exc:
+                    skipped.append((f"{file_id} line {line_no}", str(exc)))
                 else:
-                    used.add(doc_id)
-                    items.append((doc_id, absolute, start, end))
-        start = end
+                    rid = record.get("id")
+                    named = rid is not None and str(rid).strip()
+                    doc_id = f"{file_id}#{rid}" if named else f"{file_id}#line {line_no}"
+                    if doc_id in used:
+                        skipped.append((f"{file_id} line {line_no}", f"the id {rid!s} again: the first one is kept"))
+                    else:
+                        used.add(doc_id)
+                        items.append((doc_id, absolute, start, end))
+            start = end
     return items
 
 
@@ -212,35 +213,37 @@ def _record(line: bytes) -> dict:
 # ---------------------------------------------------------------- reading
 
 
-def read_bytes(path: str | os.PathLike, start: int = 0, end: int = -1) -> bytes:
-    """The bytes of a regular file (``start:end`` of it); DecodeError for a FIFO, a device, a socket.
+def _open_regular(path: str | os.PathLike) -> int:
+    """A descriptor of the regular file ``path``; DecodeError for a FIFO, a device, a socket, a folder.
 
     Opened without blocking and checked on the open file: a FIFO put in the
     place of a file after the listing cannot hang the build, nor ``/dev/zero``
     fill the memory.
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = (
-                "a FIFO"
-                if stat.S_ISFIFO(mode)
-                else "a device"
-                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-                else "a socket"
-                if stat.S_ISSOCK(mode)
-                else "a folder"
-                if stat.S_ISDIR(mode)
-                else "not a regular file"
-            )
-            raise DecodeError(f"not a file: {kind}")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            if start:
-                fh.seek(start)
-            return fh.read() if end < 0 else fh.read(end - start)
-    finally:
-        os.close(fd)
+    mode = os.fstat(fd).st_mode
+    if stat.S_ISREG(mode):
+        return fd
+    os.close(fd)
+    if stat.S_ISFIFO(mode):
+        kind = "a FIFO"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    elif stat.S_ISDIR(mode):
+        kind = "a folder"
+    else:
+        kind = "not a regular file"
+    raise DecodeError(f"not a file: {kind}")
+
+
+def read_bytes(path: str | os.PathLike, start: int = 0, end: int = -1) -> bytes:
+    """The bytes of a regular file (``start:end`` of it); DecodeError for anything else (``_open_regular``)."""
+    with os.fdopen(_open_regular(path), "rb") as fh:
+        if start:
+            fh.seek(start)
+        return fh.read() if end < 0 else fh.read(end - start)
 
 
 def read_item(item: Item) -> bytes:
