@@ -136,7 +136,7 @@ def build_graph(
             if state is not None:  # an unchanged run: its assembled state and its report lines
                 part, lines = state
                 chars = sum(_count(line, report, cached=True) for line in lines)
-                bar.update(chars, sum(sizes.get(d, 0) for d, _ in members))
+                bar.update(chars, sum(sizes.get(item[0], 0) for item in members))
             else:
                 part, lines, read = Assembler(), [], []
                 for _ in members:
