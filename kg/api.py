@@ -37,14 +37,18 @@ def build(
     jobs: int = 1,
     cache_dir: str | os.PathLike | None = None,
     report: Report | None = None,
+    globs: Iterable[str] | None = None,
 ) -> nx.MultiDiGraph:
     """The graph of every article under ``paths`` (a file or folder, or a list of them).
 
     ``jobs`` worker processes extract in parallel (same graph as 1);
-    ``cache_dir`` keeps extractions between calls (none by default). A file
-    that cannot be read as text is skipped, as by ``kg build``: pass a
-    ``kg.pipeline.Report()`` as ``report`` to learn what was skipped or failed.
+    ``cache_dir`` keeps extractions between calls (none by default);
+    ``globs``: the file names read from a folder (default ``kg.inputs.DEFAULT_GLOBS``:
+    .txt, .md, .html, .jsonl). A file that cannot be read as text is skipped, as
+    by ``kg build``: pass a ``kg.pipeline.Report()`` as ``report`` to learn what
+    was skipped or failed.
     """
+    from kg.inputs import DEFAULT_GLOBS
     from kg.pipeline import build_graph
 
     if isinstance(paths, (str, os.PathLike)):
@@ -53,7 +57,7 @@ def build(
     for p in map(Path, paths):
         if not p.exists():
             raise FileNotFoundError(2, "no such file or folder", str(p))
-    return build_graph(paths, report, jobs=jobs, cache_dir=cache_dir)
+    return build_graph(paths, report, jobs=jobs, cache_dir=cache_dir, globs=list(globs or DEFAULT_GLOBS))
 
 
 def build_texts(texts: Mapping[str, str] | Iterable[str], report: Report | None = None) -> nx.MultiDiGraph:
@@ -98,22 +102,17 @@ def write(G: nx.MultiDiGraph, out: str | os.PathLike, formats: str | Iterable[st
     """Write the exports of ``G`` into the folder ``out``; the names of the files written.
 
     ``formats`` is ``"all"`` or a list (or comma-separated string) of
-    ``json``, ``ttl``, ``html``, ``gexf``, ``graphml``, ``neo4j``.
+    ``json``, ``ttl``, ``html``, ``gexf``, ``graphml``, ``neo4j``. The files
+    change as one set, as ``kg build`` writes them (``kg.export.write_set``).
     """
-    from kg.export import WRITERS
+    from kg.export import WRITERS, locked, write_set
 
     wanted = list(WRITERS) if formats in ("all", "") else _names(formats)
     unknown = [f for f in wanted if f not in WRITERS]
     if unknown:
         raise UserError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(WRITERS)}")
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in wanted:
-        filename, writer = WRITERS[name]
-        writer(G, folder / filename)
-        written.append(filename)
-    return written
+    with locked(out):
+        return write_set(G, out, wanted)
 
 
 def _names(formats: str | Iterable[str]) -> list[str]:

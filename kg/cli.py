@@ -26,6 +26,7 @@ def _seconds(text: str) -> float:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from kg.inputs import DEFAULT_GLOBS
     from kg.pipeline import build
 
     summary = build(
@@ -38,6 +39,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         cache_dir=args.cache_dir,
         use_cache=not args.no_cache,
         progress=args.progress,
+        globs=[g.strip() for g in ",".join(args.glob).split(",") if g.strip()] if args.glob else DEFAULT_GLOBS,
     )
     print(summary.render())
     return 1 if args.strict and summary.report.failed else 0
@@ -99,11 +101,20 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "build",
         help="build the graph from files and folders of articles",
-        description="Read articles (UTF-8 or GBK .txt), extract entities and relations, write every export.",
-        epilog="examples: kg build seeds/ --out exports/\n          kg build archive/ --out exports/ -j 4",
+        description="Read articles (.txt in UTF-8 or GBK, .md, .html pages, .jsonl lines of {id, text}), "
+        "extract entities and relations, write every export.",
+        epilog="examples: kg build seeds/ --out exports/\n          kg build archive/ --out exports/ -j 4\n"
+        "          kg build dump/ --glob '*.jsonl' --out exports/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("paths", nargs="*", default=["seeds"], help="files or folders of .txt articles (default: seeds)")
+    p.add_argument("paths", nargs="*", default=["seeds"], help="files or folders of articles (default: seeds)")
+    p.add_argument(
+        "--glob",
+        action="append",
+        metavar="PATTERN",
+        help="which files of a folder to read, e.g. '*.txt' (repeat or comma-separate; "
+        "default: *.txt, *.md, *.markdown, *.html, *.htm, *.jsonl)",
+    )
     p.add_argument("--out", default="exports", help="output folder (default: exports)")
     p.add_argument("--format", default="all", help="comma-separated outputs, e.g. json,ttl,html (default: all)")
     p.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default: 1; output is identical)")
@@ -117,7 +128,9 @@ def make_parser() -> argparse.ArgumentParser:
         help="dask scheduler, e.g. tcp://host:8786 (--engine dask; default: a local cluster of --jobs workers)",
     )
     p.add_argument("--cache-dir", default=None, help="extraction cache (default: .kg-cache beside --out)")
-    p.add_argument("--no-cache", action="store_true", help="extract every document again, store nothing")
+    p.add_argument(
+        "--no-cache", action="store_true", help="extract every document again; read and store no cache (resources too)"
+    )
     p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,

@@ -13,18 +13,20 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
+from kg import resources
 from kg.assemble import Assembler
+from kg.cache import check_folder, make_folder
 from kg.errors import UserError
+from kg.inputs import DEFAULT_GLOBS, item_size, list_items, read_item
 from kg.memory import GC_EVERY, sweep_young, young_gc_only
-from kg.model import Document
 from kg.stages import STAGES, Outcome, StageError, process, process_path
-from kg.textio import DecodeError, display_name, read_document
+from kg.textio import DecodeError, display_name
 
 __all__ = [
     "GC_EVERY",
@@ -39,22 +41,6 @@ __all__ = [
     "sweep_young",
     "young_gc_only",
 ]
-
-
-def iter_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path]]:
-    """``(document id, path)`` for every file under ``paths``, sorted.
-
-    A document's id is its path relative to the folder given (its file name
-    for a file given directly), so ids do not depend on where the corpus lives.
-    """
-    for root in map(Path, paths):
-        if root.is_dir():
-            for p in sorted(q for q in root.rglob("*") if q.is_file() and not q.name.startswith(".")):
-                yield p.relative_to(root).as_posix(), p
-        elif root.exists():
-            yield root.name, root
-        else:
-            raise FileNotFoundError(2, "no such file or folder", str(root))
 
 
 @dataclass
@@ -80,17 +66,6 @@ class Report:
         }
 
 
-def read_all(paths, report: Report) -> Iterator[Document]:
-    for doc_id, path in iter_paths(paths):
-        try:
-            doc = read_document(path, doc_id)
-        except (DecodeError, OSError) as exc:
-            report.skipped.append((doc_id, str(exc)))
-            continue
-        report.warnings.extend((doc_id, w) for w in doc.warnings)
-        yield doc
-
-
 def build_graph(
     paths,
     report: Report | None = None,
@@ -100,6 +75,8 @@ def build_graph(
     scheduler: str | None = None,
     cache_dir: str | os.PathLike | None = None,
     progress: bool | None = False,
+    globs: Sequence[str] = DEFAULT_GLOBS,
+    exclude: Iterable[str | os.PathLike] = (),
 ) -> nx.MultiDiGraph:
     """The canonical graph of every article under ``paths``.
 
@@ -110,20 +87,27 @@ def build_graph(
     and the assembled states of unchanged runs of documents (``kg.cache``).
     A document whose extraction raises is listed in ``report.failed`` and the
     build goes on. ``progress``: True shows it,
-    None decides by the terminal, False (default) is silent.
+    None decides by the terminal, False (default) is silent. ``globs``: the
+    file names a folder's files must match; ``exclude``: folders never read
+    (``kg.inputs``).
     """
     from kg.progress import Progress
 
     report = report if report is not None else Report()
-    items = list(iter_paths(paths))  # names only: the texts are read by the workers
-    sizes = {doc_id: _size(path) for doc_id, path in items}
-    # absolute (workers may run elsewhere), not resolved: following links costs a stat per folder per file
-    absolute = [(doc_id, os.path.abspath(path)) for doc_id, path in items]
+    # names only (absolute: workers may run elsewhere): the texts are read by the workers
+    absolute = list_items(paths, globs=globs, exclude=exclude, skipped=report.skipped)
+    sizes = {item[0]: item_size(item) for item in absolute}
     cache = os.path.abspath(cache_dir) if cache_dir else None
+    if cache is not None and (problem := check_folder(cache)) is not None:
+        print(f"kg: warning: not using the cache {cache_dir}: {problem}", file=sys.stderr)
+        cache = None
+    if cache is not None:
+        with contextlib.suppress(OSError):  # an unwritable place costs speed, not the build
+            make_folder(Path(cache))
     if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine {engine!r}; choose local or dask")
 
-    def extract(todo: list[tuple[str, str]]) -> Iterator[Outcome]:
+    def extract(todo: list[tuple]) -> Iterator[Outcome]:
         from kg.parallel import run_dask, run_local
 
         if not todo:
@@ -132,7 +116,7 @@ def build_graph(
             return run_dask(todo, scheduler=scheduler, jobs=jobs, cache_dir=cache)
         return run_local(todo, jobs=jobs, cache_dir=cache)
 
-    bar = Progress(len(items), sum(sizes.values()), enabled=progress is not False)
+    bar = Progress(len(absolute), sum(sizes.values()), enabled=progress is not False)
     assembler = Assembler()
     done = 0
     try:
@@ -148,21 +132,24 @@ def build_graph(
         runs = _runs(absolute)
         states = [store.lookup_run(run) if run else None for run, _ in runs]
         outcomes = extract([item for (_, members), state in zip(runs, states) if state is None for item in members])
-        for (run, members), state in zip(runs, states):
+        for (_run, members), state in zip(runs, states):
             if state is not None:  # an unchanged run: its assembled state and its report lines
                 part, lines = state
                 chars = sum(_count(line, report, cached=True) for line in lines)
-                bar.update(chars, sum(sizes.get(d, 0) for d, _ in members))
+                bar.update(chars, sum(sizes.get(item[0], 0) for item in members))
             else:
-                part, lines = Assembler(), []
+                part, lines, read = Assembler(), [], []
                 for _ in members:
                     outcome = next(outcomes)
                     done += 1
                     sweep_young(done)  # only processed documents leave cycles behind
                     bar.update(_take(outcome, part, report, lines), sizes.get(outcome.doc_id, 0))
-                if run and len(lines) == len(members):  # no document failed (a failure may not recur)
+                    read.append((outcome.doc_id, outcome.sha256))
+                # keyed by the bytes the workers read, not those hashed above: the state describes them.
+                # Not stored if a document failed (a failure may not recur) or could not be read.
+                if len(lines) == len(members) and all(digest for _, digest in read):
                     with contextlib.suppress(OSError):
-                        store.put_run(run, (part, lines))
+                        store.put_run(read, (part, lines))
             assembler.merge(part)
     finally:
         bar.close()
@@ -175,20 +162,21 @@ def build_graph(
 RUN_LENGTH = 256
 
 
-def _runs(items: list[tuple[str, str]]) -> list[tuple[list[tuple[str, str]], list[tuple[str, str]]]]:
-    """``(key, members)`` of each run: its (document id, sha256 of the file) pairs, and its items.
+def _runs(items: list[tuple]) -> list[tuple[list[tuple[str, str]], list[tuple]]]:
+    """``(key, members)`` of each run: its (document id, sha256 of the bytes) pairs, and its items.
 
-    A run with a file that cannot be read has the key ``[]``: it is never stored.
+    A run with a document that cannot be read has the key ``[]``: it is not looked up.
     """
     runs = []
     key: list[tuple[str, str]] = []
-    members: list[tuple[str, str]] = []
+    members: list[tuple] = []
     readable = True
-    for doc_id, path in items:
-        members.append((doc_id, path))
+    for item in items:
+        doc_id = item[0]
+        members.append(item)
         try:
-            key.append((display_name(doc_id), hashlib.sha256(Path(path).read_bytes()).hexdigest()))
-        except OSError:
+            key.append((display_name(doc_id), hashlib.sha256(read_item(item)).hexdigest()))
+        except (OSError, DecodeError):
             readable = False
         cut = hashlib.sha1(doc_id.encode("utf-8", "surrogateescape")).digest()
         if int.from_bytes(cut[:4], "big") % RUN_LENGTH == 0:
@@ -232,13 +220,6 @@ def _count(line: tuple, report: Report, cached: bool) -> int:
     else:
         report.extracted += 1
     return chars
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 # ---------------------------------------------------------------------------
@@ -289,13 +270,19 @@ def build(
     cache_dir: str | os.PathLike | None = None,
     use_cache: bool = True,
     progress: bool | None = False,
+    globs: Sequence[str] = DEFAULT_GLOBS,
 ) -> Summary:
     """``kg build``: the graph of ``paths``, every export and ``report.json`` in ``out``.
 
     ``report.json`` lists the documents that failed (with the stage and the
-    reason), the files skipped (empty, binary) and the cache's hits.
+    reason), the files skipped (empty, binary) and the cache's hits. The files
+    of ``out`` change as one set, and one build at a time writes there
+    (``kg.export.write_set``, ``kg.export.locked``). Neither ``out`` nor the
+    cache is read as input. A build that read no document at all is an error
+    and leaves ``out`` as it was. ``use_cache=False`` reads and writes no cache,
+    the resource cache (``kg.resources``) included.
     """
-    from kg.export import WRITERS
+    from kg.export import WRITERS, locked, write_set
 
     wanted = list(WRITERS) if formats in ("all", "") else [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in WRITERS]
@@ -306,22 +293,37 @@ def build(
             raise FileNotFoundError(2, "no such file or folder", str(p))
     if jobs < 1:
         raise UserError("--jobs must be at least 1")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(20, "not a folder", str(out))
     report = Report()
     cache = (Path(cache_dir) if cache_dir else default_cache_dir(out)) if use_cache else None
-    with young_gc_only():
+    # checked (and warned about) once here: -j workers inherit the decision instead of each warning
+    no_resources = (
+        resources.disabled() if not use_cache or resources.usable_folder() is None else contextlib.nullcontext()
+    )
+    with locked(out) as folder, no_resources, young_gc_only():
         G = build_graph(
-            paths, report, jobs=jobs, engine=engine, scheduler=scheduler, cache_dir=cache, progress=progress
+            paths,
+            report,
+            jobs=jobs,
+            engine=engine,
+            scheduler=scheduler,
+            cache_dir=cache,
+            progress=progress,
+            globs=globs,
+            exclude=[folder] + ([cache] if cache else []),
         )
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in wanted:
-            filename, writer = WRITERS[name]
-            writer(G, out / filename)
-            written.append(filename)
-    from kg.export import atomic_write
-
-    atomic_write(out / "report.json", json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
-    written.append("report.json")
+        if report.documents == 0:
+            if report.skipped or report.failed:
+                some = "; ".join(f"{d}: {r}" for d, r in (report.skipped + report.failed)[:3])
+                why = f"{len(report.skipped)} skipped, {len(report.failed)} failed: {some}"
+                why += "; …" if len(report.skipped) + len(report.failed) > 3 else ""
+            else:
+                why = f"no file matches {', '.join(globs)}"
+            raise UserError(f"no document was read from {', '.join(map(str, paths))} ({why}); {out} is left as it was")
+        report_json = json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n"
+        written = write_set(G, out, wanted, {"report.json": report_json})
     return Summary(out, G, report, written)
 
 

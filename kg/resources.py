@@ -1,24 +1,30 @@
-"""Read-only resources that are slow to build, kept as pickles between runs.
+"""Read-only resources that are slow to build, kept as plain data between runs.
 
-Every kg process needs jieba's prefix dictionary and part-of-speech table and
-the gazetteer's automaton. Building them from their sources takes about two
-seconds (jieba's own cache is a ``marshal`` file that loads three times slower
-than a pickle of the same dicts, and it has no POS table); that is most of a
-small build and of a rebuild that finds everything else in the cache, and it is
-paid again by every ``-j`` worker. ``load`` builds a resource once per *key*
-(which names the versions and files it is made from) and keeps it in
+Every kg process needs jieba's prefix dictionary and part-of-speech table;
+building them from jieba's dictionary takes about a second, most of a small
+build and of a rebuild that finds everything else in the cache, and it is paid
+again by every ``-j`` worker. ``load`` builds a resource once per *key* (which
+names the versions and files it is made from) and keeps it in
 ``$KG_RESOURCE_CACHE``, else ``$XDG_CACHE_HOME/kg``, else ``~/.cache/kg``.
 
-A file that is missing, unreadable, truncated or from another Python is rebuilt;
-a folder that cannot be written costs time, never the run. The result is the
-same object the builder returns, so outputs do not depend on the cache.
+What is kept is **data, never code**: JSON (orjson) of dicts, lists, tuples,
+strings and numbers (tagged so that a tuple comes back a tuple). A resource
+that is anything else (an object, an automaton) is simply built in every
+process: nothing in the folder is unpickled or imported, so a file planted
+there can at worst cost the time of a rebuild. A folder that another user owns
+or that its group or others may write is not used (one warning on stderr);
+``$KG_NO_RESOURCE_CACHE`` (set by ``kg build --no-cache``) turns the folder off.
+
+A file that is missing, unreadable, truncated or not the expected shape is
+rebuilt; a folder that cannot be written costs time, never the run. The result
+equals what the builder returns, so outputs do not depend on the cache.
 
 >>> import tempfile, os
 >>> os.environ["KG_RESOURCE_CACHE"] = tempfile.mkdtemp()
->>> load("demo", "v1", lambda: {"a": 1})
-{'a': 1}
+>>> load("demo", "v1", lambda: {"a": (1, "x")})
+{'a': (1, 'x')}
 >>> load("demo", "v1", lambda: {"never": "called"})
-{'a': 1}
+{'a': (1, 'x')}
 >>> del os.environ["KG_RESOURCE_CACHE"]
 """
 
@@ -26,13 +32,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import os
-import pickle
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import orjson
 
 from kg import _files
 
@@ -40,6 +48,11 @@ T = TypeVar("T")
 
 #: The character tagger's model, shipped in ``kg/data`` (``kg.ner``).
 NER_MODEL = _files.ner_model()
+#: Set (to anything) to build every resource in the process, reading and writing no folder.
+OFF = "KG_NO_RESOURCE_CACHE"
+FORMAT = 1
+
+_warned: set[str] = set()
 
 
 def folder() -> Path:
@@ -50,9 +63,39 @@ def folder() -> Path:
     return Path(base) / "kg"
 
 
+def usable_folder() -> Path | None:
+    """``folder()`` if resources may be read from and kept in it, else None (after one warning)."""
+    if os.environ.get(OFF):
+        return None
+    from kg.cache import check_folder
+
+    where = folder()
+    problem = check_folder(where)
+    if problem is None:
+        return where
+    if str(where) not in _warned:
+        _warned.add(str(where))
+        print(f"kg: warning: not using the resource cache {where}: {problem}", file=sys.stderr)
+    return None
+
+
+@contextlib.contextmanager
+def disabled() -> Iterator[None]:
+    """Within the block (and in worker processes started in it) no resource folder is read or written."""
+    before = os.environ.get(OFF)
+    os.environ[OFF] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[OFF]
+        else:
+            os.environ[OFF] = before
+
+
 def file_key(*paths: str | os.PathLike, extra: str = "") -> str:
     """A key for resources built from ``paths``: their names, sizes and modification times."""
-    h = hashlib.sha256(f"{extra}\0python {sys.version_info[:2]}".encode())
+    h = hashlib.sha256(f"{extra}\0python {sys.version_info[:2]}\0format {FORMAT}".encode())
     for p in map(Path, paths):
         try:
             st = p.stat()
@@ -62,20 +105,85 @@ def file_key(*paths: str | os.PathLike, extra: str = "") -> str:
     return h.hexdigest()[:20]
 
 
+class Unstorable(TypeError):
+    """A value that is not plain data (``encode``)."""
+
+
+_SCALARS = (str, int, bool, type(None))
+
+
+def _scalar(v: object) -> bool:
+    t = type(v)
+    return t in _SCALARS or (t is float and math.isfinite(v))  # type: ignore[arg-type]
+
+
+def encode(value: object) -> object:
+    """``value`` as JSON data with its containers tagged (``decode`` is the inverse); Unstorable if not plain.
+
+    >>> encode({"a": (1, [2.5, None])})
+    {'D': {'a': {'T': [1, {'L': [2.5, None]}]}}}
+    """
+    if _scalar(value):
+        return value
+    t = type(value)
+    if t is tuple or t is list:
+        return {"T" if t is tuple else "L": [encode(v) for v in value]}  # type: ignore[attr-defined]
+    if t is dict:
+        d: dict = value  # type: ignore[assignment]
+        if not all(type(k) is str for k in d):
+            raise Unstorable("a dict with keys that are not strings")
+        if all(map(_scalar, d.values())):
+            return {"S": d}  # the common big case (jieba's tables): written and read as it is
+        return {"D": {k: encode(v) for k, v in d.items()}}
+    raise Unstorable(f"a {t.__name__}")
+
+
+def decode(data: Any) -> Any:
+    """The value ``encode`` made ``data`` of; ValueError on anything else.
+
+    >>> decode(encode({"a": (1, [2.5, None]), "b": {"c": "d"}}))
+    {'a': (1, [2.5, None]), 'b': {'c': 'd'}}
+    """
+    if _scalar(data):
+        return data
+    if type(data) is not dict or len(data) != 1:
+        raise ValueError("not an encoded value")
+    ((tag, inner),) = data.items()
+    if tag == "S" and type(inner) is dict:
+        return inner
+    if tag == "D" and type(inner) is dict:
+        return {k: decode(v) for k, v in inner.items()}
+    if tag in ("T", "L") and type(inner) is list:
+        items = [decode(v) for v in inner]
+        return tuple(items) if tag == "T" else items
+    raise ValueError("not an encoded value")
+
+
 def load(name: str, key: str, build: Callable[[], T]) -> T:
-    """The resource ``name`` for ``key``: from the cache folder, else ``build()`` (then stored)."""
-    path = folder() / f"{name}-{key}.pickle"
-    try:
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
-    except Exception:  # missing, truncated, another Python: rebuild
-        pass
+    """The resource ``name`` for ``key``: from the cache folder, else ``build()`` (then stored if plain data)."""
+    where = usable_folder()
+    path = where / f"{name}-{key}.json" if where is not None else None
+    if path is not None:
+        from kg.cache import read_regular
+
+        try:
+            entry = orjson.loads(read_regular(path))
+            if type(entry) is dict and entry.get("format") == FORMAT and entry.get("name") == name:
+                return decode(entry["value"])
+        except (OSError, ValueError, KeyError):  # missing, truncated, not ours: rebuild
+            pass
     value = build()
+    if path is None:
+        return value
+    try:
+        raw = orjson.dumps({"format": FORMAT, "name": name, "value": encode(value)})
+    except (Unstorable, TypeError, orjson.JSONEncodeError):
+        return value  # an object, not data: built in every process
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with open(tmp, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(raw)
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):

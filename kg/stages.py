@@ -12,13 +12,13 @@ import contextlib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from kg.extract import find_entities
+from kg.inputs import document_of, read_item
 from kg.model import Document, Extraction
 from kg.relations import find_relations
 from kg.resolve import resolve_document
-from kg.textio import DecodeError, display_name, read_document
+from kg.textio import DecodeError, display_name
 
 Stage = Callable[[Document], Document]
 STAGES: tuple[tuple[str, Stage], ...] = (
@@ -47,37 +47,47 @@ def process(doc: Document, stages=None) -> Document:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one file: ``status`` is ``ok``, ``skipped`` (not text) or ``failed`` (a stage raised)."""
+    """What became of one document: ``status`` is ``ok``, ``skipped`` (not text) or ``failed`` (a stage raised).
+
+    ``sha256`` hashes the bytes the document was read from ('' if they could not be read).
+    """
 
     doc_id: str
     status: str
     extraction: Extraction | None = None
     reason: str = ""
     cached: bool = False
+    sha256: str = ""
 
 
-def process_path(item: tuple[str, str | Path], cache_dir: str | None = None) -> Outcome:
-    """Read, extract (or fetch from the cache) one file; never raises for a bad document.
+def process_path(item: tuple, cache_dir: str | None = None) -> Outcome:
+    """Read, extract (or fetch from the cache) one document; never raises for a bad document.
 
-    This is the unit of work every engine runs (see ``kg.parallel``).
+    ``item`` is ``(id, path)`` or ``(id, path, start, end)`` (``kg.inputs``). The
+    bytes are read once: their hash finds the cache entry and they are what is
+    extracted and stored under that hash, so an entry always describes the
+    bytes of its key, however the file changes meanwhile. This is the unit of
+    work every engine runs (see ``kg.parallel``).
     """
-    doc_id, path = item
+    doc_id = display_name(item[0])
+    try:
+        raw = read_item(item)
+    except (DecodeError, OSError) as exc:
+        return Outcome(doc_id, "skipped", reason=_reason(exc))
+    digest = hashlib.sha256(raw).hexdigest()
     cache = None
     if cache_dir:
         from kg.cache import open_cache
 
         cache = open_cache(cache_dir)
-        try:  # an unchanged file is found by the hash of its bytes, before any decoding
-            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        except OSError:
-            digest = ""
-        hit = cache.lookup(display_name(doc_id), digest) if digest else None
+        hit = cache.lookup(doc_id, digest)
         if hit is not None:
-            return Outcome(doc_id, "ok", hit, cached=True)
+            return Outcome(doc_id, "ok", hit, cached=True, sha256=digest)
     try:
-        doc = read_document(path, doc_id)
+        doc = document_of((doc_id, *item[1:]), raw, digest)
     except (DecodeError, OSError) as exc:
-        return Outcome(doc_id, "skipped", reason=str(exc))
+        return Outcome(doc_id, "skipped", reason=_reason(exc), sha256=digest)
+    del raw
     try:
         done = process(doc)
     except Exception as exc:
@@ -88,4 +98,10 @@ def process_path(item: tuple[str, str | Path], cache_dir: str | None = None) -> 
     if cache is not None:
         with contextlib.suppress(OSError):  # a read-only or full cache folder costs speed, not the build
             cache.put(extraction)
-    return Outcome(doc_id, "ok", extraction)
+    return Outcome(doc_id, "ok", extraction, sha256=digest)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc)

@@ -1,7 +1,7 @@
 """Reading articles as they really come: encodings, layout noise, sentences.
 
 The document text kg works on is the *normalised* text: decoded, with
-carriage returns, zero-width characters and layout line breaks (a line broken
+line endings made ``\\n`` (CRLF and a lone CR too), zero-width characters and layout line breaks (a line broken
 in the middle of a sentence or a word, ``坚\\n\\n持``) removed. Every offset
 in the graph points into that text, which ``read_document`` returns.
 
@@ -297,7 +297,7 @@ def _charset_normalizer_guess(sample: bytes) -> str | None:
 def normalise(text: str) -> str:
     """Remove layout noise, keep everything that is text.
 
-    * ``\\r``, zero-width characters and BOMs go; NBSP and ideographic spaces
+    * ``\\r\\n`` and a lone ``\\r`` are line breaks; zero-width characters and BOMs go; NBSP and ideographic spaces
       become plain spaces; trailing spaces on each line go.
     * A line break inside a sentence (the line does not end a sentence, the
       next line continues it) is removed, however many blank lines there are:
@@ -311,6 +311,8 @@ def normalise(text: str) -> str:
     >>> normalise("学习作表率,高扬主旋律\\n\\n7月6日,读书班开班。")
     '学习作表率,高扬主旋律\\n7月6日,读书班开班。'
     """
+    if "\r" in text:  # CRLF and a lone CR (old Mac files) end a line like LF
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _ZERO_WIDTH.sub("", text).replace("\u00a0", " ").replace("\u3000", " ")
     if "\n" not in text:
         return text.strip()
@@ -487,12 +489,19 @@ def read_document(path: str | Path, doc_id: str | None = None) -> Document:
     """
     path = Path(path)
     raw = path.read_bytes()
+    return document_from_bytes(raw, display_name(doc_id or path.name), display_name(path.name))
+
+
+def document_from_bytes(raw: bytes, doc_id: str, name: str = "", sha256: str = "") -> Document:
+    """The ``Document`` of a file's bytes, already read: what is hashed is what is extracted.
+
+    ``sha256`` is the hash of ``raw`` when the caller has it already.
+    """
     if not raw or raw.isspace():
         raise DecodeError("empty file")
-    sha256 = hashlib.sha256(raw).hexdigest()
+    sha256 = sha256 or hashlib.sha256(raw).hexdigest()
     text, _encoding, warnings = detect_and_decode(raw)
     del raw  # the decoded text is all that is needed from here on
     if len(text) < 4096 and not normalise(text):
         raise DecodeError("empty file (only spaces or invisible characters)")
-    name = display_name(path.name)
-    return make_document(display_name(doc_id or path.name), text, path=name, sha256=sha256, warnings=warnings)
+    return make_document(doc_id, text, path=name or doc_id, sha256=sha256, warnings=warnings)

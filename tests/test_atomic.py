@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -112,39 +113,92 @@ def corpora(tmp_path_factory):
     return base, exports
 
 
-def test_killed_build_leaves_previous_or_new_exports_never_a_part(corpora):
-    """Kill ``kg build`` (SIGKILL or SIGTERM) while it writes: every final file is whole, old or new."""
+def _reset(out: Path, files: dict[str, bytes]) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    for name, data in files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(data)
+
+
+def test_killed_build_leaves_the_old_set_or_the_new_one_never_a_mix(corpora):
+    """SIGKILL ``kg build`` at random moments: the folder holds all the old files or all the new ones."""
     base, exports = corpora
-    rnd = random.Random(6)
+    rnd = random.Random(13)
     out = base / "killed"
-    for attempt in range(2):  # one SIGKILL, one SIGTERM
-        if out.exists():
-            for p in sorted(out.rglob("*"), reverse=True):
-                p.unlink() if p.is_file() else p.rmdir()
-        for name, data in exports["a"].items():  # the previous run's exports
-            (out / name).parent.mkdir(parents=True, exist_ok=True)
-            (out / name).write_bytes(data)
+    staging = f".{out.name}.kg-"
+    outcomes = set()
+    for attempt in range(5):
+        _reset(out, exports["a"])
         proc = _build(base / "b", out)
-        sig = signal.SIGKILL if attempt % 2 == 0 else signal.SIGTERM
-        # wait for the first temporary file (writing has begun), then kill a moment later
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            if any(p.name.endswith(".tmp") for p in out.rglob(".*")):
-                break
-            time.sleep(0.002)
-        time.sleep(rnd.uniform(0, 0.2))
-        proc.send_signal(sig)
+        if attempt < 3:  # while the set is being written (the staging folder exists) ...
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and proc.poll() is None:
+                if any(p.name.startswith(staging + "new") for p in base.iterdir()):
+                    break
+                time.sleep(0.002)
+            time.sleep(rnd.uniform(0, 0.4))
+        else:  # ... or at any moment of the build
+            time.sleep(rnd.uniform(0.5, 6))
+        proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-        for name, data in files_under(out).items():
-            if name.rsplit("/", 1)[-1].startswith("."):
-                assert name.endswith(".tmp")  # a temp file of the killed run, never under a final name
-                continue
-            assert data in (exports["a"][name], exports["b"][name]), (attempt, name)
-        assert set(exports["a"]) <= set(files_under(out))
-    # the next run finishes the job and removes the dead run's temporary files
+        now = files_under(out)
+        assert now in (exports["a"], exports["b"]), (attempt, sorted(n for n in now if now[n] != exports["a"].get(n)))
+        outcomes.add("new" if now == exports["b"] else "old")
+    # the next run finishes the job and removes what the killed ones left beside the folder
     proc = _build(base / "b", out)
     assert proc.wait(timeout=300) == 0
     assert files_under(out) == exports["b"]
+    assert sorted(p.name for p in base.iterdir() if p.name.startswith(staging)) == [staging + "lock"]
+    assert "old" in outcomes
+
+
+def test_a_full_disk_leaves_the_old_set(corpora, monkeypatch):
+    """A writer that fails half-way (ENOSPC) leaves every old file and no staging folder."""
+    import errno
+
+    import kg.export
+    from kg.pipeline import build
+
+    base, exports = corpora
+    out = base / "full"
+    _reset(out, exports["a"])
+    calls = []
+
+    def no_space(G, path):
+        calls.append(path)
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setitem(kg.export.WRITERS, "html", ("graph.html", no_space))
+    with pytest.raises(OSError, match="No space left"):
+        build([base / "b"], out, use_cache=False)
+    assert calls and files_under(out) == exports["a"]
+    assert not [p for p in base.iterdir() if p.name.startswith(".full.kg-new")]
+
+
+def test_a_second_build_into_the_same_folder_is_refused(corpora, tmp_path):
+    """Two builds into one --out: the second stops at once with one error line, the first finishes."""
+    base, exports = corpora
+    big = tmp_path / "big"
+    big.mkdir()
+    for i in range(8):  # long enough that the first build still runs when the second starts
+        for p in sorted((base / "b").iterdir()):
+            (big / f"{i}-{p.name}").write_bytes(p.read_bytes())
+    out = tmp_path / "out"
+    first = _build(big, out)
+    lock = tmp_path / ".out.kg-lock"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and first.poll() is None:
+        if lock.exists() and lock.read_text().strip() == str(first.pid):
+            break
+        time.sleep(0.01)
+    second = _build(base / "a", out)
+    assert second.wait(timeout=120) == 2
+    err = second.stderr.read().decode() if second.stderr else ""
+    assert err.startswith(f"kg: error: another kg build is writing {out} (process {first.pid})"), err
+    assert err.count("\n") == 1
+    assert first.wait(timeout=300) == 0
+    assert "graph.json" in files_under(out)
 
 
 def test_every_format_is_byte_identical_across_runs_and_hash_seeds(corpora):
@@ -155,3 +209,30 @@ def test_every_format_is_byte_identical_across_runs_and_hash_seeds(corpora):
     assert sorted(again) == sorted(exports["b"])
     for name in again:
         assert again[name] == exports["b"][name], name
+
+
+def test_an_out_folder_in_a_read_only_parent_is_written_file_by_file(corpora, monkeypatch, capsys):
+    """Nothing may be created beside --out (only inside it): a lock inside, the files replaced one by one."""
+    from kg.pipeline import build
+
+    base, exports = corpora
+    out = base / "inplace"
+    _reset(out, exports["a"])
+    real_open, real_mkdir = os.open, Path.mkdir
+
+    def open_(path, *args, **kwargs):
+        if str(path).endswith("/.inplace.kg-lock"):
+            raise PermissionError(13, "Permission denied", str(path))  # what a read-only parent answers
+        return real_open(path, *args, **kwargs)
+
+    def mkdir(self, *args, **kwargs):
+        if self.name.startswith(".inplace.kg-new"):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    build([base / "b"], out, use_cache=False)
+    assert "cannot be replaced as a whole: its files are replaced one by one" in capsys.readouterr().err
+    assert files_under(out) == exports["b"]
+    assert (out / ".kg-lock").exists()

@@ -324,9 +324,10 @@ def built(tmp_path_factory):
     (src / "big5.txt").write_bytes("國立臺灣大學與工業技術研究院在臺北市合作。".encode("big5"))
     (src / "gbk-name-\udcba\udcd3\udcb1\udcb1.txt").write_bytes("唐山市科技局在唐山市召开会议。".encode("gbk"))
     (src / "empty.txt").write_bytes(b"")
-    (src / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (src / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")  # not a text name: not read
+    (src / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     (src / "paper.txt").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    (src / "bundle.zip").write_bytes(b"PK\x03\x04\x14\x00\x00\x00")
+    (src / "bundle.md").write_bytes(b"PK\x03\x04\x14\x00\x00\x00")
     (src / "broken.txt").write_bytes("省科技厅。".encode() + b"\xff\xfe\xfd" + "唐山市。".encode())
     out = base / "out"
     proc = subprocess.run(
@@ -345,12 +346,13 @@ def test_build_skips_non_text_with_one_line_each(built):
     lines = proc.stdout.splitlines()
     expected = {
         "empty.txt": "empty file",
-        "image.png": "binary file (PNG image), not text",
+        "image.txt": "binary file (PNG image), not text",
         "paper.txt": "binary file (PDF), not text",
-        "bundle.zip": "binary file (ZIP archive or Office document), not text",
+        "bundle.md": "binary file (ZIP archive or Office document), not text",
     }
     for name, reason in expected.items():
         assert sum(name in line and reason in line for line in lines) == 1, (name, lines)
+    assert not any("image.png" in line for line in lines)  # only text files are read from a folder
     assert any("broken.txt" in line and "byte offset 15" in line for line in lines)
     data = json.loads((out / "graph.json").read_text(encoding="utf-8"))
     docs = {d["id"] for d in data["graph"]["documents"]}

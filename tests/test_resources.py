@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
-import stat
 from pathlib import Path
 
 import jieba
@@ -41,25 +39,38 @@ def test_a_stored_resource_is_built_once(folder):
 
 def test_a_damaged_file_is_rebuilt(folder):
     resources.load("thing", "k", lambda: "first")
-    (path,) = folder.glob("thing-k.pickle")
+    (path,) = folder.glob("thing-k.json")
     path.write_bytes(b"\x80\x05garbage")
     assert resources.load("thing", "k", lambda: "rebuilt") == "rebuilt"
     assert resources.load("thing", "k", lambda: "not again") == "rebuilt"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
-def test_a_folder_that_cannot_be_written_costs_time_not_the_run(folder):
-    folder.mkdir()
-    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    try:
-        assert resources.load("thing", "k", lambda: 42) == 42
-    finally:
-        folder.chmod(stat.S_IRWXU)
+def test_a_folder_that_cannot_be_written_costs_time_not_the_run(folder, monkeypatch):
+    def refuse(*args):
+        raise PermissionError(13, "Permission denied")  # what a read-only folder answers (root is never refused)
+
+    monkeypatch.setattr(resources.os, "replace", refuse)
+    assert resources.load("thing", "k", lambda: 42) == 42
+    assert resources.load("thing", "k", lambda: 43) == 43  # nothing was stored
+    assert not list(folder.glob(".*.tmp"))
 
 
 def test_a_folder_that_is_a_file_costs_time_not_the_run(folder):
     folder.write_text("not a folder")
     assert resources.load("thing", "k", lambda: 42) == 42
+
+
+def test_values_come_back_with_their_types_and_objects_are_not_stored(folder):
+    value = ({"a": 1, "b": "x"}, 3, [1.5, None, True], {"nested": (1, [2])})
+    assert resources.load("plain", "k", lambda: value) == value
+    assert resources.load("plain", "k", lambda: pytest.fail("rebuilt")) == value
+    assert type(resources.load("plain", "k", list)[3]["nested"]) is tuple
+    calls = []
+    for _ in range(2):  # an object (or a dict with tuple keys) is built every time, never pickled
+        resources.load("object", "k", lambda: calls.append(1) or Gazetteer)
+        resources.load("tuple-keys", "k", lambda: calls.append(1) or {("B", "n"): 1.0})
+    assert len(calls) == 4
+    assert sorted(p.name for p in folder.iterdir()) == ["plain-k.json"]
 
 
 def test_the_key_follows_the_files(tmp_path):

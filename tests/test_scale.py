@@ -9,6 +9,7 @@ import pytest
 
 from kg import memory, pipeline, stages
 from kg.cli import main
+from kg.inputs import list_items
 from kg.pipeline import Report, build, build_graph
 from tests.conftest import SEEDS
 
@@ -69,7 +70,7 @@ def test_unchanged_runs_are_merged_not_assembled_again(corpus, tmp_path, monkeyp
     cache = tmp_path / "cache"
     run_build(corpus, tmp_path / "a", "--cache-dir", str(cache))
     assert len(added) == 5
-    runs = pipeline._runs([(d, str(p)) for d, p in pipeline.iter_paths([corpus])])
+    runs = pipeline._runs(list_items([corpus]))
     assert len(runs) > 1
 
     plain = run_build(corpus, tmp_path / "plain", "--no-cache")
@@ -92,7 +93,7 @@ def test_editing_articles_does_not_grow_the_cache(corpus, tmp_path, monkeypatch)
     cache = tmp_path / "cache"
 
     def entries():
-        return sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*.pkl"))
+        return sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*.json"))
 
     run_build(corpus, tmp_path / "a", "--cache-dir", str(cache))
     first = entries()

@@ -1,7 +1,7 @@
 """Reading text as it really comes: encodings, broken lines, sentences with offsets."""
 
-import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -157,14 +157,18 @@ def test_empty_files_are_refused(tmp_path, raw):
         read_document(path)
 
 
-def test_missing_and_unreadable_files_raise_oserror(tmp_path):
+def test_missing_and_unreadable_files_raise_oserror(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError):
         read_document(tmp_path / "nope.txt")
+    with pytest.raises(IsADirectoryError):  # a path that is a folder: a read error root gets too
+        read_document(tmp_path)
     path = tmp_path / "secret.txt"
     path.write_text("河北。", encoding="utf-8")
-    path.chmod(0)
-    if os.geteuid() == 0:
-        pytest.skip("running as root: chmod 000 does not stop root from reading")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))  # chmod 000, as root never sees it
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
     with pytest.raises(PermissionError):
         read_document(path)
 

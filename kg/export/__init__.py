@@ -4,17 +4,36 @@ Every writer also has a text-returning twin (``x_text(G) -> str``) for tests.
 Files are written atomically (temporary file, then rename) by ``atomic_write``.
 ``WRITERS`` maps a format name (as given to ``kg build --format``) to
 ``(file name, writer)``.
+
+The exports of one build change **as a set** (``write_set``): they are written
+into a staging folder beside the output folder (``.OUT.kg-new.PID``), which
+then takes the output folder's place in one step (Linux ``renameat2`` with
+``RENAME_EXCHANGE``; elsewhere two renames, between which ``OUT`` is missing
+for a moment but never mixed). A build killed at any moment, or stopped by a
+full disk, leaves the old set or the new one, never a new ``graph.json``
+beside an old ``graph.ttl``; what it left beside ``OUT`` is cleaned up (or
+finished) by the next build. Why not a manifest that readers check: Gephi,
+Neo4j and browsers read the files as they are and would check nothing.
+``locked`` keeps a second build out of the same folder while one runs.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import glob
 import os
 import re
 import secrets
-from collections.abc import Callable
+import shutil
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import networkx as nx
+
+from kg.errors import UserError
 
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>[0-9]+)\.[0-9a-f]+\.tmp$")
 
@@ -92,6 +111,190 @@ def remove_stale_temps(path: str | os.PathLike) -> list[Path]:
                 continue
             removed.append(Path(entry.path))
     return removed
+
+
+# ---------------------------------------------------------------- the set of exports
+
+
+def _beside(out: Path, what: str) -> Path:
+    """A hidden name beside ``out`` that is kg's own: ``.exports.kg-lock``, ``.exports.kg-new.PID``."""
+    return out.parent / f".{out.name}.kg-{what}"
+
+
+@contextlib.contextmanager
+def locked(out: str | os.PathLike) -> Iterator[Path]:
+    """Hold the output folder ``out`` for one build; UserError at once if another build holds it.
+
+    The lock is an ``flock`` on ``.OUT.kg-lock`` beside ``out`` (the folder itself
+    is replaced by each build): released by the system when the holder exits,
+    however it exits. Yields ``out`` with links resolved, after finishing what
+    a killed build left beside it (``recover``).
+    """
+    folder = Path(os.path.realpath(out))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        recover(folder)
+        yield folder
+        return
+    try:
+        fd = os.open(_beside(folder, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:  # a folder we may write inside a folder we may not: lock inside it
+        if not folder.is_dir():
+            raise
+        fd = os.open(folder / ".kg-lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise UserError(
+                f"another kg build is writing {out} (process {holder}); wait for it to end or choose another --out"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        recover(folder)
+        yield folder
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def recover(out: Path) -> None:
+    """Finish or undo what a killed build left beside ``out``; call it holding ``locked(out)``.
+
+    A complete new set (``.OUT.kg-ready.PID``) whose switch was cut between its
+    two renames becomes ``OUT``; an old set moved aside comes back if nothing
+    replaced it; staging folders and old sets are removed.
+    """
+    left = sorted(out.parent.glob(glob.escape(f".{out.name}.kg-") + "*"))
+    if not out.exists():
+        for kind in ("ready", "old"):
+            found = [p for p in left if p.name.startswith(f".{out.name}.kg-{kind}.") and p.is_dir()]
+            if found:
+                os.rename(found[-1], out)
+                left.remove(found[-1])
+                break
+    for p in left:
+        if p.name.startswith(tuple(f".{out.name}.kg-{kind}." for kind in ("new", "ready", "old"))):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the folders ``a`` and ``b`` in one step (Linux ``renameat2``); False where that is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False  # a filesystem or a kernel without the exchange
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+def _keep_the_rest(out: Path, staging: Path, written: set[str]) -> None:
+    """Carry into ``staging`` what ``out`` holds besides this build's files (other formats, a screenshot).
+
+    Hard links where possible: files are only ever replaced, never changed in place.
+    """
+    for entry in os.scandir(out):
+        if entry.name in written or _TEMP.match(entry.name):
+            continue
+        target = staging / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            shutil.copytree(entry.path, target, symlinks=True, copy_function=_link_or_copy)
+        elif entry.is_symlink():
+            os.symlink(os.readlink(entry.path), target)
+        else:
+            _link_or_copy(entry.path, str(target))
+
+
+def _switch(staging: Path, out: Path) -> None:
+    """Put the complete set ``staging`` where ``out`` is, in one step where the system allows."""
+    if not out.exists():
+        os.rename(staging, out)
+    elif _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)  # the old set now
+    else:
+        ready, old = _beside(out, f"ready.{os.getpid()}"), _beside(out, f"old.{os.getpid()}")
+        os.rename(staging, ready)
+        os.rename(out, old)
+        os.rename(ready, out)  # killed between these two: recover() finishes the switch
+        shutil.rmtree(old, ignore_errors=True)
+    _fsync_folder(out.parent)
+
+
+def write_set(
+    G: nx.MultiDiGraph, out: str | os.PathLike, formats: list[str], extra: dict[str, str | bytes] | None = None
+) -> list[str]:
+    """Write the exports ``formats`` of ``G`` and the files ``extra`` into ``out`` as one set; their names.
+
+    All or nothing: a writer that fails (a full disk) or a kill leaves ``out``
+    as it was. Other files in ``out`` are kept. Call it holding ``locked(out)``.
+    A folder that is a mount point cannot be replaced: its files are then
+    replaced one by one (with a warning).
+    """
+    folder = Path(os.path.realpath(out))
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(out))
+    if folder.is_dir() and os.path.ismount(folder):
+        print(f"kg: warning: {out} is a mount point: its files are replaced one by one", file=sys.stderr)
+        return _write_files(G, folder, formats, extra or {})
+    staging = _beside(folder, f"new.{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    try:
+        staging.mkdir()
+    except PermissionError:  # nothing may be created beside the folder: it cannot be replaced as a whole
+        if not folder.is_dir():
+            raise
+        print(f"kg: warning: {out} cannot be replaced as a whole: its files are replaced one by one", file=sys.stderr)
+        return _write_files(G, folder, formats, extra or {})
+    try:
+        written = _write_files(G, staging, formats, extra or {})
+        if folder.is_dir():
+            _keep_the_rest(folder, staging, set(written))
+            shutil.copymode(folder, staging)
+        _fsync_folder(staging)
+        try:
+            _switch(staging, folder)
+        except OSError as exc:  # a bind mount, another filesystem: the folder cannot be replaced
+            if exc.errno not in (errno.EBUSY, errno.EXDEV):
+                raise
+            print(
+                f"kg: warning: {out} cannot be replaced as a whole: its files are replaced one by one", file=sys.stderr
+            )
+            return _write_files(G, folder, formats, extra or {})
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return written
+
+
+def _write_files(G: nx.MultiDiGraph, folder: Path, formats: list[str], extra: dict[str, str | bytes]) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in formats:
+        filename, writer = WRITERS[name]
+        writer(G, folder / filename)
+        written.append(filename)
+    for filename, data in extra.items():
+        atomic_write(folder / filename, data)
+        written.append(filename)
+    return written
 
 
 def _json_writer(G: nx.MultiDiGraph, path: Path) -> None:
