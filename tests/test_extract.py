@@ -213,7 +213,7 @@ def test_leagues_and_units(text, name, key):
     ("text", "kept", "dropped"),
     [
         (
-            "梁胜宣读国务院批复,商黎光简要介绍了情况。",
+            "梁胜宣读国务院批复,商黎光简要介绍了情况。市委书记商黎光表示,要加快发展。",
             {"梁胜", "商黎光"},
             {"梁胜宣", "商黎光简"},
         ),  # a name run into a verb

@@ -66,10 +66,16 @@ def _names_run_into_words(text: str, mentions: list[Mention]) -> list[Mention]:
             tail = text[m.end - 1 : m.end + 1]
             word = len(tail) == 2 and tail in _dictionary()
             # the last character begins a verb or an adverb (宣读, 共同, 简要), or the article names the person without it
-            if word and (m.text[:-1] in names or word_pos(tail)[:1] in ("v", "d", "a")):
+            # (and the name is whole when a word that follows names comes right after it: 龙奋杰|出席, not 杰出)
+            followed = any(text.startswith(f, m.end) for f in (*lexicon.name_followers(), *_AFTER_NAMES) if len(f) >= 2)
+            if word and not followed and (m.text[:-1] in names or word_pos(tail)[:1] in ("v", "d")):
                 m = replace(m, end=m.end - 1, text=m.text[:-1])
         out.append(m)
     return out
+
+
+#: Verbs that often follow a name, besides the name followers of the lexicon.
+_AFTER_NAMES = ("出席", "参加", "主持", "陪同", "会见", "调研", "考察")
 
 
 def _dictionary():
