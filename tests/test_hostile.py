@@ -149,9 +149,9 @@ def test_json_bytes_are_the_standard_librarys_and_the_node_link_data(G):
 @given(graphs())
 def test_turtle_evidence_blocks_are_what_the_general_writer_makes(G):
     """turtle_text fills evidence blocks in directly; the general path (every triple, sorted) gives the same bytes."""
-    from kg.export.rdf import GRAPH_PREFIXES, PREFIXES, _statements, _turtle, turtle_text
+    from kg.export.rdf import GRAPH_PREFIXES, PREFIXES, statements, turtle_lines, turtle_text
 
-    general = _turtle(_statements(G), [(p, PREFIXES[p]) for p in GRAPH_PREFIXES])
+    general = turtle_lines(statements(G), [(p, PREFIXES[p]) for p in GRAPH_PREFIXES])
     assert turtle_text(G) == general
 
 

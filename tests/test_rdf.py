@@ -16,7 +16,7 @@ from rdflib.namespace import OWL, PROV
 
 from kg.export import WRITERS
 from kg.export.json import read_json
-from kg.export.rdf import _escape_string, entity_iri, rdf_graph, triples, turtle_of, turtle_text, write_turtle
+from kg.export.rdf import entity_iri, escape_string, rdf_graph, triples, turtle_of, turtle_text, write_turtle
 from kg.graph import add_entity, add_link, new_graph
 from kg.vocab import DATA_BASE, KG, ONTOLOGY_DIR, VOCAB_BASE
 
@@ -173,8 +173,8 @@ def test_escape_string_character_by_character():
         return ch
 
     chars = [chr(i) for i in range(0x10000)] + ["\U0001f600", "\U0010ffff"]
-    assert _escape_string("".join(chars)) == "".join(by_definition(c) for c in chars)
-    assert _escape_string("x\ud800y\n") == "x\\uD800y\\n"
+    assert escape_string("".join(chars)) == "".join(by_definition(c) for c in chars)
+    assert escape_string("x\ud800y\n") == "x\\uD800y\\n"
 
 
 def test_iris_are_ascii_and_no_blank_nodes(sample_graph):

@@ -18,15 +18,15 @@ from kg.export.rdf_model import (
     GRAPH_PREFIXES,
     Term,
     Triple,
-    _statements,
     alignment,
     document_iri,
     entity_iri,
     rdf_graph,
+    statements,
     triples,
     types_of,
 )
-from kg.export.turtle import _escape_string, _turtle, turtle_of, turtle_text, write_turtle
+from kg.export.turtle import escape_string, turtle_lines, turtle_of, turtle_text, write_turtle
 from kg.vocab import PREFIXES
 
 __all__ = [
@@ -34,9 +34,9 @@ __all__ = [
     "PREFIXES",
     "Term",
     "Triple",
-    "_escape_string",
-    "_statements",
-    "_turtle",
+    "escape_string",
+    "statements",
+    "turtle_lines",
     "alignment",
     "document_iri",
     "entity_iri",

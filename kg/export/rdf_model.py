@@ -27,7 +27,7 @@ which ``kg.schema`` generates for the types and relations.
 
 Statement, evidence, post and document IRIs are content hashes, so there are
 no blank nodes and the same graph gives the same IRIs everywhere.
-``_statements(G)`` is the one place the modelling lives: it yields every triple
+``statements(G)`` is the one place the modelling lives: it yields every triple
 with plain strings for terms. ``triples`` and ``rdf_graph`` (for SPARQL and
 SHACL) make rdflib terms of them; ``kg.export.turtle`` writes them as text.
 
@@ -62,7 +62,7 @@ def _digest(*parts: object, n: int = 16) -> str:
 _PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
-# The IRIs as text (what ``_statements`` uses) and as rdflib terms (the public names).
+# The IRIs as text (what ``statements`` uses) and as rdflib terms (the public names).
 
 
 def _entity(node_id: str) -> str:
@@ -98,7 +98,7 @@ def document_iri(doc_id: str) -> URIRef:
 
 @dataclass(frozen=True)
 class _Blank:
-    """A blank node. ``_statements`` never makes one; ``turtle_of`` may meet one.
+    """A blank node. ``statements`` never makes one; ``turtle_of`` may meet one.
 
     Unordered on purpose: comparing one with ``<`` raises ``TypeError`` (see ``_sorted``).
     """
@@ -126,7 +126,7 @@ def _int(value: int | str) -> tuple[str, str, str]:
     return (_INTEGER, "", str(int(value)))
 
 
-def _statements(
+def statements(
     G: nx.MultiDiGraph,
     evidence: bool = True,
     evidence_iri: Callable[[dict], str] = _evidence,
@@ -312,7 +312,7 @@ def triples(G: nx.MultiDiGraph) -> set[Triple]:
             node = made[term] = _rdf_term(term)
         return node
 
-    return {(rdf(s), rdf(p), rdf(o)) for s, p, o in _statements(G)}  # type: ignore[misc]
+    return {(rdf(s), rdf(p), rdf(o)) for s, p, o in statements(G)}  # type: ignore[misc]
 
 
 def _bound_graph() -> RDFGraph:

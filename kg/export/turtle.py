@@ -49,7 +49,7 @@ from kg.export.rdf_model import (
     _evidence_triples,
     _memo_evidence_iri,
     _plain_term,
-    _statements,
+    statements,
     types_of,
 )
 from kg.vocab import PREFIXES
@@ -61,7 +61,7 @@ def _evidence_blocks(
     evidence_iri: Callable[[dict], str] = _evidence,
     terms: dict | None = None,
 ) -> dict[str, str]:
-    """The Turtle block of every evidence node, by its IRI: what ``_turtle`` writes for
+    """The Turtle block of every evidence node, by its IRI: what ``turtle_lines`` writes for
     ``_evidence_triples``, made directly. ``terms`` gets each evidence IRI's written
     form, for the statements that name it.
 
@@ -100,7 +100,7 @@ def _evidence_blocks(
             subject = terms[e] = _term(e, by_length)
             blocks[e] = template.format(
                 subject=subject,
-                value=_escape_string(ev["sentence"]),
+                value=escape_string(ev["sentence"]),
                 quoted=quoted,
                 start=int(ev["start"]),
                 end=int(ev["end"]),
@@ -109,7 +109,7 @@ def _evidence_blocks(
 
 
 def _mentioned_in(G: nx.MultiDiGraph, prefixes: list[tuple[str, str]]) -> dict[str, dict[str, str]]:
-    """Each entity's ``kg:mentionedIn`` objects as ``_turtle`` writes them: ``{entity IRI: {predicate: text}}``.
+    """Each entity's ``kg:mentionedIn`` objects as ``turtle_lines`` writes them: ``{entity IRI: {predicate: text}}``.
 
     Most triples of a big graph.ttl are these (530,000 of 1.1 million on the
     50 MB benchmark): each document's term is written once here, not once per
@@ -145,7 +145,7 @@ def _escape_char(match: re.Match) -> str:
     return _ESCAPES.get(ch) or f"\\u{ord(ch):04X}"
 
 
-def _escape_string(text: str) -> str:
+def escape_string(text: str) -> str:
     """Escape for a Turtle ``"…"`` string; other control characters become ``\\uXXXX``."""
     return _NEEDS_ESCAPE.sub(_escape_char, text)
 
@@ -181,7 +181,7 @@ def _term(term: Term, prefixes: list[tuple[str, str]]) -> str:
     datatype, language, lexical = term
     if datatype == _INTEGER and _INTEGER_LEXICAL.fullmatch(lexical):
         return lexical
-    body = f'"{_escape_string(lexical)}"'
+    body = f'"{escape_string(lexical)}"'
     if language:
         return f"{body}@{language}"
     if datatype and datatype != _STRING:
@@ -216,7 +216,7 @@ def _predicate_key(p: str) -> tuple[bool, str]:
     return (p != _A, p)
 
 
-def _turtle(
+def turtle_lines(
     statements: Iterable[tuple[Term, str, Term]],
     prefixes: list[tuple[str, str]],
     blocks: dict[str, str] | None = None,
@@ -296,7 +296,7 @@ def _turtle(
 def turtle_of(R: RDFGraph) -> str:
     """Sorted, byte-stable Turtle for any rdflib graph, with its bound prefixes."""
     plain = ((_plain_term(s), str(p), _plain_term(o)) for s, p, o in R)
-    return _turtle(plain, [(p, str(ns)) for p, ns in R.namespaces()])
+    return turtle_lines(plain, [(p, str(ns)) for p, ns in R.namespaces()])
 
 
 def turtle_text(G: nx.MultiDiGraph) -> str:
@@ -305,8 +305,8 @@ def turtle_text(G: nx.MultiDiGraph) -> str:
     evidence_iri = _memo_evidence_iri()
     terms: dict[Term, str] = {}
     blocks = _evidence_blocks(G, prefixes, evidence_iri, terms)
-    statements = _statements(G, evidence=False, evidence_iri=evidence_iri, mentioned_in=False)
-    return _turtle(statements, prefixes, blocks, _mentioned_in(G, prefixes), terms)
+    plain = statements(G, evidence=False, evidence_iri=evidence_iri, mentioned_in=False)
+    return turtle_lines(plain, prefixes, blocks, _mentioned_in(G, prefixes), terms)
 
 
 def write_turtle(G: nx.MultiDiGraph, path: str | Path) -> None:
