@@ -314,3 +314,17 @@ def test_what_the_tagger_cuts_wrongly_is_no_body(text):
     assert not _not_a_body("北京科技创新中心")
     names = {m.text for m in find_entities(doc(text)).mentions}
     assert not {"新疆维吾尔自治区及兵团", "推动北京科技创新中心"} & names
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "调研组走进恒力重工集团有限公司和大连新阳光材料科技有限公司。",
+            "大连新阳光材料科技有限公司",
+        ),  # jieba's 大连/d
+        ("编制全省农业农村“十四五”规划。", "全省农业农村“十四五”规划"),  # a plan's reach
+    ],
+)
+def test_places_and_reach_inside_names(text, name):
+    assert name in {m.text for m in find_entities(doc(text)).mentions}

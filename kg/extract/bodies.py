@@ -140,8 +140,8 @@ def _org_left(text: str, end: int, max_len: int, allow_verbs: bool) -> tuple[int
     for word, flag in reversed(left_tokens(text, end, max_len)):
         if word in STOP_WORDS or is_count(word):
             break
-        if flag in stop_pos and not word.startswith("第"):
-            break
+        if flag in stop_pos and not word.startswith("第") and not gazetteer().lookup(word):
+            break  # (jieba may tag a place as an adverb: 和|大连|新阳光材料科技有限公司)
         if flag.startswith("v") and flag != "vn" and not allow_verbs:
             break
         start -= len(word)

@@ -138,6 +138,7 @@ def _specific(body: str, proper: bool, weak: bool) -> bool:
 _CEREMONY_VERBS = frozenset(
     {"签订", "签署", "签约", "签字", "揭牌", "挂牌", "开工", "启动", "授牌", "颁奖", "开幕", "闭幕"}
 )
+_PLANS = ("规划", "纲要")
 #: The reach of a national or provincial event, part of its name (全国科技工作会议).
 _NATIONWIDE = frozenset({"全国", "全省", "全市", "全区", "全县"})
 #: Characters of real time words (今年, 近年来, 春节): jieba's other time words (现代) may be part of a name.
@@ -159,8 +160,9 @@ def _initiative_left(text: str, head_start: int, event: bool = False) -> tuple[i
     ok_pos = lexicon.pos_classes()["initiative"]
     taken: list[tuple[str, str]] = []
     tokens = list(reversed(left_tokens(text, head_start, 40)))
+    plan = text.startswith(_PLANS, head_start)  # 全省农业农村“十四五”规划: a plan's reach is in its name too
     for i, (word, flag) in enumerate(tokens):
-        if word in _NATIONWIDE and event and taken:
+        if word in _NATIONWIDE and (event or plan) and taken:
             start -= len(word)  # 全国|医疗卫生工作会议: an event's official name says its reach
             taken.append((word, "n"))
             break
@@ -200,7 +202,7 @@ def _initiative_left(text: str, head_start: int, event: bool = False) -> tuple[i
     if start == head_start and head_start > 2 and text[head_start - 1] == "”":
         quote = text.rfind("“", max(0, head_start - 12), head_start - 1)
         if quote > 0 and "，" not in text[quote:head_start] and "," not in text[quote:head_start]:
-            before, _ = _initiative_left(text, quote, event)
+            before, _ = _initiative_left(text, quote, event or plan)
             flags = [flag for _, flag in left_tokens(text, quote, quote - before)] if before < quote else ["v"]
             if flags and not flags[0].startswith(("v", "d", "a", "i", "l")):  # not 深入开展|“我为群众办实事”实践活动
                 return before, True
