@@ -328,3 +328,11 @@ def test_what_the_tagger_cuts_wrongly_is_no_body(text):
 )
 def test_places_and_reach_inside_names(text, name):
     assert name in {m.text for m in find_entities(doc(text)).mentions}
+
+
+@pytest.mark.parametrize(
+    ("text", "venue"),
+    [("地点:云南省曲靖市曲靖会堂。", "曲靖会堂"), ("签约仪式在昆明滇池国际会展中心举行。", "昆明滇池国际会展中心")],
+)
+def test_a_venue_s_name_follows_its_address(text, venue):
+    assert (venue, "Place") in {(m.text, m.type) for m in find_entities(doc(text)).mentions}

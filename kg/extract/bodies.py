@@ -97,6 +97,12 @@ def find_organizations(doc: Document, found: dict[str, list[Mention]]) -> list[M
     suffixes = lexicon.org_suffixes()
     known = list(found.get("places", ())) + list(found.get("agencies", ()))
     known_starts = {m.start for m in known if m.type in ("Place", "Agency", "Organization")}
+    # divisions written in full (云南省, 曲靖市), which an address opens with
+    place_spans = {
+        m.start: m.end
+        for m in found.get("places", ())
+        if m.type == "Place" and m.text.endswith(("省", "市", "县", "区"))
+    }
     out = []
     for m in org_suffix_pattern().finditer(text):
         suffix = m.group(0)
@@ -110,6 +116,10 @@ def find_organizations(doc: Document, found: dict[str, list[Mention]]) -> list[M
         start, proper = _org_left(text, m.start(), 24 if company else 16, allow_verbs=company)
         body = text[start : m.start()]
         proper = proper or (kind == "unit" and start in known_starts)  # 科技部|火炬中心: a named parent
+        if type_ == "Place":
+            # a venue's name follows its address: 云南省曲靖市|曲靖会堂 (not 昆明|滇池国际会展中心)
+            while start in place_spans and place_spans[start] <= m.start() - 2:
+                start = place_spans[start]
         if len(body) < 2 or not proper:
             continue
         if kind == "unit" and not any(s in known_starts for s in range(start, m.start())):
