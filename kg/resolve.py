@@ -269,7 +269,7 @@ def _fuller_body(key: str, keys: set[str]) -> str:
     """The same body as the article writes it in full: 塘沽工委 → 塘沽区工委 (the division's suffix),
     示范区党工委 → 杨凌示范区党工委 (the one zone the article names)."""
     for n in range(2, min(len(key), 5)):
-        for suffix in "市县区":
+        for suffix in "省市县区":
             fuller = key[:n] + suffix + key[n:]
             if fuller in keys:  # (the article writes both: 塘沽区 need not be in today's divisions)
                 return fuller
