@@ -1,0 +1,495 @@
+/* kg._speedups: the two numeric hot spots of a build, compiled.
+ *
+ * - CrfDecoder: the character CRF tagger's feature lookup and Viterbi search
+ *   (kg/ner.py, kg/crf.py). Given the model's weights and a table of its
+ *   features as integer keys, it turns each normalised text piece into label
+ *   indices with CRFsuite's arithmetic in CRFsuite's order (crf1d_context.c:
+ *   a position's label score is 0 plus each present attribute's weight in
+ *   feature order; crf1d_viterbi: the first best previous label by strict '<',
+ *   then the state score). kg/crf.py holds the pure-Python twin of every step
+ *   and tests/test_speedups.py checks both give the same labels.
+ * - spring_layout: the sampled Fruchterman-Reingold layout of kg/export/_style.py,
+ *   the same floating-point operations in the same order as its pure-Python twin
+ *   (compiled with -ffp-contract=off so no multiply-add is fused), so the same
+ *   positions to the last bit.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define N_TEMPLATES 13
+#define N_FLAGS 7
+#define UNKNOWN_CHAR 0xFFFFu
+
+/* ------------------------------------------------------------------ CRF */
+
+typedef struct {
+    PyObject_HEAD
+    int n_labels;
+    Py_ssize_t n_rows;   /* attributes + 1 */
+    double *state;       /* n_rows * n_labels */
+    double *trans;       /* n_labels * n_labels */
+    uint64_t *keys;      /* open addressing, 0 = empty */
+    int32_t *ids;
+    size_t mask;
+    int32_t bias;        /* -1: absent */
+    int32_t flags[N_FLAGS];
+    int32_t left, right; /* packed units of the start and end padding */
+    int32_t *bmp;        /* packed units by code point below 0x10000, -1 = not yet known */
+    PyObject *units_of;  /* code point -> packed units (char index | class << 16 | flag bits << 20) */
+    /* work space, grown as needed */
+    Py_ssize_t cap;
+    int32_t *units;
+    double *score, *alpha;
+    int32_t *back;
+} CrfDecoder;
+
+static inline uint64_t mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static inline int32_t find(const CrfDecoder *self, uint64_t key) {
+    size_t i = (size_t)mix(key) & self->mask;
+    for (;;) {
+        uint64_t k = self->keys[i];
+        if (k == key) return self->ids[i];
+        if (k == 0) return -1;
+        i = (i + 1) & self->mask;
+    }
+}
+
+static void CrfDecoder_dealloc(CrfDecoder *self) {
+    PyMem_Free(self->state);
+    PyMem_Free(self->trans);
+    PyMem_Free(self->keys);
+    PyMem_Free(self->ids);
+    PyMem_Free(self->bmp);
+    PyMem_Free(self->units);
+    PyMem_Free(self->score);
+    PyMem_Free(self->alpha);
+    PyMem_Free(self->back);
+    Py_XDECREF(self->units_of);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int read_buffer(PyObject *obj, void *dst, Py_ssize_t size, const char *what) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(obj, &view, PyBUF_SIMPLE) < 0) return -1;
+    if (view.len != size) {
+        PyErr_Format(PyExc_ValueError, "%s: %zd bytes where %zd were expected", what, view.len, size);
+        PyBuffer_Release(&view);
+        return -1;
+    }
+    memcpy(dst, view.buf, (size_t)size);
+    PyBuffer_Release(&view);
+    return 0;
+}
+
+/* CrfDecoder(n_labels, state, transition, keys, ids, bias, flags, left, right, units_of)
+ * state: doubles, rows of n_labels per attribute; transition: n_labels * n_labels doubles;
+ * keys: uint64 feature keys, ids: int32 attribute ids (same count); flags: 7 int32 ids (-1 absent). */
+static int CrfDecoder_init(CrfDecoder *self, PyObject *args, PyObject *kwds) {
+    int n_labels, bias, left, right;
+    PyObject *state, *trans, *keys, *ids, *flags, *units_of;
+    if (!PyArg_ParseTuple(args, "iOOOOiOiiO", &n_labels, &state, &trans, &keys, &ids, &bias, &flags, &left, &right,
+                          &units_of))
+        return -1;
+    if (n_labels < 1 || n_labels > 255) {
+        PyErr_SetString(PyExc_ValueError, "between 1 and 255 labels");
+        return -1;
+    }
+    if (!PyCallable_Check(units_of)) {
+        PyErr_SetString(PyExc_TypeError, "units_of must be callable");
+        return -1;
+    }
+    Py_buffer sv, kv, iv;
+    if (PyObject_GetBuffer(state, &sv, PyBUF_SIMPLE) < 0) return -1;
+    Py_ssize_t row = (Py_ssize_t)sizeof(double) * n_labels;
+    if (sv.len % row != 0 || sv.len == 0) {
+        PyBuffer_Release(&sv);
+        PyErr_SetString(PyExc_ValueError, "state: not whole rows of weights");
+        return -1;
+    }
+    self->n_labels = n_labels;
+    self->n_rows = sv.len / row;
+    self->state = PyMem_Malloc((size_t)sv.len);
+    if (!self->state) {
+        PyBuffer_Release(&sv);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(self->state, sv.buf, (size_t)sv.len);
+    PyBuffer_Release(&sv);
+    self->trans = PyMem_Malloc(sizeof(double) * n_labels * n_labels);
+    if (!self->trans) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (read_buffer(trans, self->trans, (Py_ssize_t)sizeof(double) * n_labels * n_labels, "transition") < 0) return -1;
+    int32_t fl[N_FLAGS];
+    if (read_buffer(flags, fl, (Py_ssize_t)sizeof(fl), "flags") < 0) return -1;
+    memcpy(self->flags, fl, sizeof(fl));
+    if (PyObject_GetBuffer(keys, &kv, PyBUF_SIMPLE) < 0) return -1;
+    if (PyObject_GetBuffer(ids, &iv, PyBUF_SIMPLE) < 0) {
+        PyBuffer_Release(&kv);
+        return -1;
+    }
+    Py_ssize_t n = kv.len / 8;
+    if (kv.len % 8 || iv.len != n * 4) {
+        PyBuffer_Release(&kv);
+        PyBuffer_Release(&iv);
+        PyErr_SetString(PyExc_ValueError, "keys and ids differ in count");
+        return -1;
+    }
+    size_t size = 16;
+    while (size < (size_t)n * 2) size <<= 1;
+    self->mask = size - 1;
+    self->keys = PyMem_Calloc(size, sizeof(uint64_t));
+    self->ids = PyMem_Calloc(size, sizeof(int32_t));
+    self->bmp = PyMem_Malloc(sizeof(int32_t) * 0x10000);
+    if (!self->keys || !self->ids || !self->bmp) {
+        PyBuffer_Release(&kv);
+        PyBuffer_Release(&iv);
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(self->bmp, 0xFF, sizeof(int32_t) * 0x10000);
+    const uint64_t *ks = kv.buf;
+    const int32_t *is = iv.buf;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        if (ks[j] == 0 || is[j] < 0 || is[j] >= self->n_rows) {
+            PyBuffer_Release(&kv);
+            PyBuffer_Release(&iv);
+            PyErr_SetString(PyExc_ValueError, "a feature key is 0 or its id is out of range");
+            return -1;
+        }
+        size_t i = (size_t)mix(ks[j]) & self->mask;
+        while (self->keys[i] != 0 && self->keys[i] != ks[j]) i = (i + 1) & self->mask;
+        self->keys[i] = ks[j];
+        self->ids[i] = is[j];
+    }
+    PyBuffer_Release(&kv);
+    PyBuffer_Release(&iv);
+    for (int f = 0; f < N_FLAGS; f++)
+        if (self->flags[f] >= self->n_rows) {
+            PyErr_SetString(PyExc_ValueError, "a flag id is out of range");
+            return -1;
+        }
+    if (bias >= self->n_rows) {
+        PyErr_SetString(PyExc_ValueError, "the bias id is out of range");
+        return -1;
+    }
+    self->bias = bias;
+    self->left = left;
+    self->right = right;
+    Py_INCREF(units_of);
+    Py_XSETREF(self->units_of, units_of);
+    return 0;
+}
+
+static int32_t unit_of(CrfDecoder *self, Py_UCS4 c) {
+    if (c < 0x10000 && self->bmp[c] >= 0) return self->bmp[c];
+    PyObject *r = PyObject_CallFunction(self->units_of, "I", (unsigned int)c);
+    if (!r) return -1;
+    long v = PyLong_AsLong(r);
+    Py_DECREF(r);
+    if (v == -1 && PyErr_Occurred()) return -1;
+    if (v < 0 || v > 0x7FFFFFFF) {
+        PyErr_SetString(PyExc_ValueError, "units_of gave a value out of range");
+        return -1;
+    }
+    if (c < 0x10000) self->bmp[c] = (int32_t)v;
+    return (int32_t)v;
+}
+
+static int grow(CrfDecoder *self, Py_ssize_t n) {
+    if (n <= self->cap) return 0;
+    Py_ssize_t cap = n < 256 ? 256 : n;
+    int L = self->n_labels;
+    int32_t *units = PyMem_Realloc(self->units, sizeof(int32_t) * (cap + 4));
+    if (units) self->units = units;
+    double *score = PyMem_Realloc(self->score, sizeof(double) * cap * L);
+    if (score) self->score = score;
+    double *alpha = PyMem_Realloc(self->alpha, sizeof(double) * cap * L);
+    if (alpha) self->alpha = alpha;
+    int32_t *back = PyMem_Realloc(self->back, sizeof(int32_t) * cap * L);
+    if (back) self->back = back;
+    if (!units || !score || !alpha || !back) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    self->cap = cap;
+    return 0;
+}
+
+#define V(x) ((uint64_t)(u[x] & 0xFFFF))
+#define K(x) ((uint64_t)((u[x] >> 16) & 0xF))
+#define BITS(x) ((u[x] >> 20) & 7)
+#define KEY(t, k) ((((uint64_t)(t) + 1) << 48) | (k))
+
+static inline void add_row(double *s, const double *w, int L) {
+    for (int y = 0; y < L; y++) s[y] += w[y];
+}
+
+/* label indices (one byte each) of one normalised piece */
+static PyObject *decode_one(CrfDecoder *self, PyObject *piece) {
+    Py_ssize_t T = PyUnicode_GET_LENGTH(piece);
+    if (T == 0) return PyBytes_FromStringAndSize(NULL, 0);
+    if (grow(self, T) < 0) return NULL;
+    const int L = self->n_labels;
+    int kind = PyUnicode_KIND(piece);
+    const void *data = PyUnicode_DATA(piece);
+    int32_t *u = self->units;
+    u[0] = u[1] = self->left;
+    u[T + 2] = u[T + 3] = self->right;
+    for (Py_ssize_t i = 0; i < T; i++) {
+        int32_t v = unit_of(self, PyUnicode_READ(kind, data, i));
+        if (v < 0) return NULL;
+        u[i + 2] = v;
+    }
+    /* state scores: 0 plus each present attribute's weight, in char_features' order */
+    for (Py_ssize_t t = 0; t < T; t++) {
+        Py_ssize_t j = t + 2;
+        double *s = self->score + t * L;
+        for (int y = 0; y < L; y++) s[y] = 0.0;
+        int32_t a[N_TEMPLATES + N_FLAGS + 1];
+        int na = 0;
+        if (self->bias >= 0) a[na++] = self->bias;
+        int unknown_0 = V(j) == UNKNOWN_CHAR, unknown_m1 = V(j - 1) == UNKNOWN_CHAR, unknown_p1 = V(j + 1) == UNKNOWN_CHAR;
+        int unknown_m2 = V(j - 2) == UNKNOWN_CHAR, unknown_p2 = V(j + 2) == UNKNOWN_CHAR;
+        int32_t id;
+#define TRY(cond, t, k)                          \
+    if (cond) {                                  \
+        id = find(self, KEY(t, k));              \
+        if (id >= 0) a[na++] = id;               \
+    }
+        TRY(!unknown_0, 0, V(j));
+        TRY(!unknown_m1, 1, V(j - 1));
+        TRY(!unknown_p1, 2, V(j + 1));
+        TRY(!unknown_m2, 3, V(j - 2));
+        TRY(!unknown_p2, 4, V(j + 2));
+        TRY(!unknown_m2 && !unknown_m1, 5, V(j - 2) << 16 | V(j - 1));
+        TRY(!unknown_m1 && !unknown_0, 6, V(j - 1) << 16 | V(j));
+        TRY(!unknown_0 && !unknown_p1, 7, V(j) << 16 | V(j + 1));
+        TRY(!unknown_p1 && !unknown_p2, 8, V(j + 1) << 16 | V(j + 2));
+        TRY(!unknown_m1 && !unknown_0 && !unknown_p1, 9, V(j - 1) << 32 | V(j) << 16 | V(j + 1));
+        TRY(1, 10, K(j));
+        TRY(1, 11, K(j - 1) << 16 | K(j));
+        TRY(1, 12, K(j) << 16 | K(j + 1));
+#undef TRY
+        /* sn0 sn-1 sn-2 ls0 ls1 os0 os1 */
+        int on[N_FLAGS] = {BITS(j) & 1, BITS(j - 1) & 1, BITS(j - 2) & 1, BITS(j) & 2, BITS(j + 1) & 2,
+                           BITS(j) & 4, BITS(j + 1) & 4};
+        for (int f = 0; f < N_FLAGS; f++)
+            if (on[f] && self->flags[f] >= 0) a[na++] = self->flags[f];
+        for (int k = 0; k < na; k++) add_row(s, self->state + (Py_ssize_t)a[k] * L, L);
+    }
+    /* Viterbi, as crf1dc_viterbi */
+    double *alpha = self->alpha;
+    int32_t *back = self->back;
+    for (int y = 0; y < L; y++) alpha[y] = self->score[y];
+    for (Py_ssize_t t = 1; t < T; t++) {
+        const double *prev = alpha + (t - 1) * L;
+        double *cur = alpha + t * L;
+        const double *state = self->score + t * L;
+        for (int j = 0; j < L; j++) {
+            double best = -DBL_MAX;
+            int arg = -1;
+            for (int i = 0; i < L; i++) {
+                double sc = prev[i] + self->trans[i * L + j];
+                if (best < sc) {
+                    best = sc;
+                    arg = i;
+                }
+            }
+            back[t * L + j] = arg < 0 ? 0 : arg;
+            cur[j] = best;
+        }
+        for (int j = 0; j < L; j++) cur[j] += state[j];
+    }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, T);
+    if (!out) return NULL;
+    unsigned char *labels = (unsigned char *)PyBytes_AS_STRING(out);
+    const double *last = alpha + (T - 1) * L;
+    double best = -DBL_MAX;
+    int arg = 0;
+    for (int i = 0; i < L; i++)
+        if (best < last[i]) {
+            best = last[i];
+            arg = i;
+        }
+    labels[T - 1] = (unsigned char)arg;
+    for (Py_ssize_t t = T - 1; t > 0; t--) labels[t - 1] = (unsigned char)back[t * L + labels[t]];
+    return out;
+}
+
+static PyObject *CrfDecoder_decode(CrfDecoder *self, PyObject *pieces) {
+    PyObject *seq = PySequence_Fast(pieces, "decode takes a sequence of str");
+    if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyList_New(n);
+    if (!out) {
+        Py_DECREF(seq);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *piece = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyUnicode_Check(piece)) {
+            PyErr_SetString(PyExc_TypeError, "decode takes a sequence of str");
+            Py_DECREF(seq);
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyObject *labels = decode_one(self, piece);
+        if (!labels) {
+            Py_DECREF(seq);
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, labels);
+    }
+    Py_DECREF(seq);
+    return out;
+}
+
+static PyMethodDef CrfDecoder_methods[] = {
+    {"decode", (PyCFunction)CrfDecoder_decode, METH_O,
+     "decode(pieces) -> list of bytes: the label index of every character of each normalised piece"},
+    {NULL, NULL, 0, NULL}};
+
+static PyTypeObject CrfDecoderType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "kg._speedups.CrfDecoder",
+    .tp_basicsize = sizeof(CrfDecoder),
+    .tp_dealloc = (destructor)CrfDecoder_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Feature lookup and Viterbi of a CRFsuite first-order model (see kg/crf.py)",
+    .tp_methods = CrfDecoder_methods,
+    .tp_init = (initproc)CrfDecoder_init,
+    .tp_new = PyType_GenericNew,
+};
+
+/* --------------------------------------------------------------- layout */
+
+static inline uint64_t next_random(uint64_t *s) {
+    *s += 0x9E3779B97F4A7C15ULL;
+    return mix(*s);
+}
+
+/* spring_layout(n, edges, iterations, sample, seed) -> (xs, ys): bytes of n doubles each.
+ * edges: bytes of int64 (u, v) pairs. See _style._spring_layout, its twin. */
+static PyObject *spring_layout(PyObject *module, PyObject *args) {
+    Py_ssize_t n;
+    Py_buffer ev;
+    int iterations, sample;
+    unsigned long long seed;
+    if (!PyArg_ParseTuple(args, "ny*iiK", &n, &ev, &iterations, &sample, &seed)) return NULL;
+    Py_ssize_t n_edges = ev.len / 16;
+    const int64_t *edges = ev.buf;
+    if (n < 1 || sample < 1 || ev.len % 16) {
+        PyBuffer_Release(&ev);
+        PyErr_SetString(PyExc_ValueError, "at least one node, a sample of one, whole (u, v) pairs");
+        return NULL;
+    }
+    for (Py_ssize_t e = 0; e < 2 * n_edges; e++)
+        if (edges[e] < 0 || edges[e] >= n) {
+            PyBuffer_Release(&ev);
+            PyErr_SetString(PyExc_ValueError, "an edge end is not a node index");
+            return NULL;
+        }
+    double *x = PyMem_Malloc(sizeof(double) * n), *y = PyMem_Malloc(sizeof(double) * n);
+    double *dx = PyMem_Malloc(sizeof(double) * n), *dy = PyMem_Malloc(sizeof(double) * n);
+    Py_ssize_t *perm = PyMem_Malloc(sizeof(Py_ssize_t) * n);
+    PyObject *out = NULL;
+    if (!x || !y || !dx || !dy || !perm) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    uint64_t rng = seed;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        x[i] = (double)(next_random(&rng) >> 11) * (1.0 / 9007199254740992.0);
+        y[i] = (double)(next_random(&rng) >> 11) * (1.0 / 9007199254740992.0);
+        perm[i] = i;
+    }
+    Py_ssize_t m = sample < n ? sample : n;
+    double k = 1.0 / sqrt((double)n), kk = k * k, spread = (double)n / (double)m;
+    double temp = 0.1, cool = temp / (iterations + 1);
+    for (int it = 0; it < iterations; it++) {
+        if (m < n)
+            for (Py_ssize_t i = 0; i < m; i++) {
+                Py_ssize_t j = i + (Py_ssize_t)(next_random(&rng) % (uint64_t)(n - i));
+                Py_ssize_t tmp = perm[i];
+                perm[i] = perm[j];
+                perm[j] = tmp;
+            }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double sx = 0.0, sy = 0.0;
+            for (Py_ssize_t p = 0; p < m; p++) {
+                Py_ssize_t q = perm[p];
+                double ddx = x[i] - x[q], ddy = y[i] - y[q];
+                double d2 = ddx * ddx + ddy * ddy;
+                if (d2 < 1e-4) d2 = 1e-4;
+                double f = kk / d2;
+                sx += ddx * f;
+                sy += ddy * f;
+            }
+            dx[i] = sx * spread;
+            dy[i] = sy * spread;
+        }
+        for (Py_ssize_t e = 0; e < n_edges; e++) {
+            Py_ssize_t a = (Py_ssize_t)edges[2 * e], b = (Py_ssize_t)edges[2 * e + 1];
+            double ddx = x[a] - x[b], ddy = y[a] - y[b];
+            double len = sqrt(ddx * ddx + ddy * ddy);
+            if (len < 1e-2) len = 1e-2;
+            double f = len / k;
+            dx[a] -= ddx * f;
+            dy[a] -= ddy * f;
+            dx[b] += ddx * f;
+            dy[b] += ddy * f;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double len = sqrt(dx[i] * dx[i] + dy[i] * dy[i]);
+            if (len < 1e-9) len = 1e-9;
+            double s = (len < temp ? len : temp) / len;
+            x[i] += dx[i] * s;
+            y[i] += dy[i] * s;
+        }
+        temp -= cool;
+    }
+    out = Py_BuildValue("(y#y#)", (const char *)x, (Py_ssize_t)(sizeof(double) * n), (const char *)y,
+                        (Py_ssize_t)(sizeof(double) * n));
+done:
+    PyBuffer_Release(&ev);
+    PyMem_Free(x);
+    PyMem_Free(y);
+    PyMem_Free(dx);
+    PyMem_Free(dy);
+    PyMem_Free(perm);
+    return out;
+}
+
+static PyMethodDef module_methods[] = {
+    {"spring_layout", spring_layout, METH_VARARGS,
+     "spring_layout(n, edges, iterations, sample, seed) -> (xs, ys), bytes of doubles (see kg/export/_style.py)"},
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "kg._speedups",
+                                    "Compiled twins of kg's CRF decoding and page layout (same results, faster).", -1,
+                                    module_methods};
+
+PyMODINIT_FUNC PyInit__speedups(void) {
+    if (PyType_Ready(&CrfDecoderType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m) return NULL;
+    Py_INCREF(&CrfDecoderType);
+    if (PyModule_AddObject(m, "CrfDecoder", (PyObject *)&CrfDecoderType) < 0) {
+        Py_DECREF(&CrfDecoderType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
