@@ -1,0 +1,81 @@
+"""kg._speedups, the compiled CRF decoding and layout, gives exactly what the pure-Python route gives.
+
+The pure-Python route (``KG_PURE_PYTHON=1``, or an install where the extension could
+not be built) must not be a second product: same graph, same bytes in every export.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from kg.crf import speedups
+from kg.export import _style
+
+ROOT = Path(__file__).resolve().parent.parent
+GRAPH_DEV = ROOT.parent / "shared" / "eval" / "graph_dev" / "texts"
+needs_extension = pytest.mark.skipif(speedups() is None, reason="kg._speedups is not built")
+
+
+def _graph(n: int, m: int, seed: int) -> tuple[tuple, tuple]:
+    G = nx.gnm_random_graph(n, m, seed=seed)
+    G = nx.relabel_nodes(G, {i: f"node-{i:05d}" for i in G})
+    nodes = tuple(sorted(G.nodes))
+    return nodes, tuple(sorted((u, v) if u <= v else (v, u) for u, v in G.edges()))
+
+
+@needs_extension
+@pytest.mark.parametrize(("n", "m"), [(2, 1), (3, 0), (40, 60), (65, 64), (700, 1400)])
+def test_layout_compiled_and_pure_python_give_the_same_positions(n, m, monkeypatch):
+    nodes, edges = _graph(n, m, seed=n)
+    compiled = _style._layout(nodes, edges, 1000.0)
+    monkeypatch.setenv("KG_PURE_PYTHON", "1")
+    assert speedups() is None
+    pure = _style._layout(nodes, edges, 1000.0)
+    assert compiled == pure
+    assert set(pure) == set(nodes)
+    assert all(-1000.0 <= x <= 1000.0 and -1000.0 <= y <= 1000.0 for x, y in pure.values())
+    assert len(set(pure.values())) == n  # no two nodes on one spot
+
+
+def test_layout_spreads_nodes_and_keeps_neighbours_closer():
+    nodes, edges = _graph(120, 200, seed=7)
+    pos = _style._layout(nodes, edges, 1000.0)
+    assert max(abs(c) for xy in pos.values() for c in xy) == 1000.0
+
+    def dist(a, b):
+        return ((pos[a][0] - pos[b][0]) ** 2 + (pos[a][1] - pos[b][1]) ** 2) ** 0.5
+
+    linked = sum(dist(u, v) for u, v in edges) / len(edges)
+    pairs = [(nodes[i], nodes[j]) for i in range(0, 120, 7) for j in range(3, 120, 11) if i != j]
+    assert linked < 0.8 * sum(dist(a, b) for a, b in pairs) / len(pairs)
+
+
+def _build(src: Path, out: Path, pure: bool) -> dict[str, bytes]:
+    env = {k: v for k, v in os.environ.items() if k != "KG_PURE_PYTHON"}
+    if pure:
+        env["KG_PURE_PYTHON"] = "1"
+    cmd = [sys.executable, "-m", "kg", "build", str(src), "--out", str(out), "--no-cache", "--no-progress"]
+    subprocess.run(cmd, check=True, cwd=ROOT, env=env, capture_output=True, timeout=900)
+    files = {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    files.pop("report.json", None)  # timings
+    return files
+
+
+@needs_extension
+@pytest.mark.parametrize("corpus", ["seeds", "graph_dev"])
+def test_exports_are_byte_identical_with_and_without_the_extension(corpus, tmp_path):
+    src = ROOT / "seeds" if corpus == "seeds" else GRAPH_DEV
+    if not src.is_dir():
+        pytest.skip(f"{src} is not here")
+    compiled = _build(src, tmp_path / "compiled", pure=False)
+    pure = _build(src, tmp_path / "pure", pure=True)
+    assert {"graph.json", "graph.ttl", "graph.html", "graph.gexf", "graph.graphml"} <= set(compiled)
+    assert compiled.keys() == pure.keys()
+    for name in compiled:
+        assert compiled[name] == pure[name], f"{name} differs"
