@@ -472,7 +472,518 @@ done:
     return out;
 }
 
+/* ------------------------------------------------------- jieba's routes */
+
+/* The substring sentence[a:b] as a new str. */
+static PyObject *substring(PyObject *s, Py_ssize_t a, Py_ssize_t b) { return PyUnicode_Substring(s, a, b); }
+
+/* freq.get(word): 1 when found and non-zero (as jieba's "FREQ[frag]" truth), 0 when found and zero,
+ * -1 when absent, -2 on error; *value gets the frequency. */
+static int freq_of(PyObject *freq, PyObject *word, long long *value) {
+    PyObject *v = PyDict_GetItemWithError(freq, word);
+    if (!v) return PyErr_Occurred() ? -2 : -1;
+    long long f = PyLong_AsLongLong(v);
+    if (f == -1 && PyErr_Occurred()) return -2;
+    *value = f;
+    return f != 0;
+}
+
+/* The DAG of jieba.Tokenizer.get_DAG as flat arrays: ends[starts[k] .. starts[k+1]) are the last
+ * indices of the words that begin at k. Returns 0, or -1 with an exception set. */
+static int build_dag(PyObject *freq, PyObject *sentence, Py_ssize_t n, Py_ssize_t **starts_out, Py_ssize_t **ends_out) {
+    Py_ssize_t cap = n * 2 + 16, used = 0;
+    Py_ssize_t *starts = PyMem_Malloc(sizeof(Py_ssize_t) * (n + 1));
+    Py_ssize_t *ends = PyMem_Malloc(sizeof(Py_ssize_t) * cap);
+    if (!starts || !ends) goto nomem;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        starts[k] = used;
+        Py_ssize_t i = k;
+        for (;;) {
+            if (i >= n) break;
+            PyObject *frag = substring(sentence, k, i + 1);
+            if (!frag) goto fail;
+            long long f = 0;
+            int found = freq_of(freq, frag, &f);
+            Py_DECREF(frag);
+            if (found == -2) goto fail;
+            if (found == -1) break;
+            if (found == 1) {
+                if (used == cap) {
+                    cap *= 2;
+                    Py_ssize_t *grown = PyMem_Realloc(ends, sizeof(Py_ssize_t) * cap);
+                    if (!grown) goto nomem;
+                    ends = grown;
+                }
+                ends[used++] = i;
+            }
+            i++;
+        }
+        if (used == starts[k]) {
+            if (used == cap) {
+                cap *= 2;
+                Py_ssize_t *grown = PyMem_Realloc(ends, sizeof(Py_ssize_t) * cap);
+                if (!grown) goto nomem;
+                ends = grown;
+            }
+            ends[used++] = k;
+        }
+    }
+    starts[n] = used;
+    *starts_out = starts;
+    *ends_out = ends;
+    return 0;
+nomem:
+    PyErr_NoMemory();
+fail:
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    return -1;
+}
+
+/* jieba.Tokenizer.calc over the flat DAG: route_end[idx] and route_score[idx], as
+ * max((log(FREQ.get(sentence[idx:x+1]) or 1) - logtotal + route[x+1][0], x) for x in DAG[idx]). */
+static int calc_route(PyObject *freq, double logtotal, PyObject *sentence, Py_ssize_t n, const Py_ssize_t *starts,
+                      const Py_ssize_t *ends, double *score, Py_ssize_t *end) {
+    score[n] = 0.0;
+    end[n] = 0;
+    for (Py_ssize_t idx = n - 1; idx >= 0; idx--) {
+        double best = 0.0;
+        Py_ssize_t arg = -1;
+        for (Py_ssize_t e = starts[idx]; e < starts[idx + 1]; e++) {
+            Py_ssize_t x = ends[e];
+            PyObject *frag = substring(sentence, idx, x + 1);
+            if (!frag) return -1;
+            long long f = 0;
+            int found = freq_of(freq, frag, &f);
+            Py_DECREF(frag);
+            if (found == -2) return -1;
+            double sc = log(found == 1 ? (double)f : 1.0) - logtotal + score[x + 1];
+            if (arg < 0 || sc > best || (sc == best && x > arg)) {
+                best = sc;
+                arg = x;
+            }
+        }
+        score[idx] = best;
+        end[idx] = arg;
+    }
+    return 0;
+}
+
+static int check_route_args(PyObject *freq, PyObject *sentence) {
+    if (!PyDict_Check(freq) || !PyUnicode_Check(sentence)) {
+        PyErr_SetString(PyExc_TypeError, "a dict of frequencies and a str");
+        return -1;
+    }
+    return 0;
+}
+
+/* dag_words_ends(freq, logtotal, sentence) -> list of the end offsets (exclusive) of the words of
+ * jieba's best route through its DAG (Tokenizer.get_DAG then Tokenizer.calc, walked from 0). */
+static PyObject *dag_word_ends(PyObject *module, PyObject *args) {
+    PyObject *freq, *sentence;
+    double logtotal;
+    if (!PyArg_ParseTuple(args, "OdO", &freq, &logtotal, &sentence)) return NULL;
+    if (check_route_args(freq, sentence) < 0) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(sentence);
+    Py_ssize_t *starts = NULL, *ends = NULL, *end = NULL;
+    double *score = NULL;
+    PyObject *out = NULL;
+    if (build_dag(freq, sentence, n, &starts, &ends) < 0) return NULL;
+    score = PyMem_Malloc(sizeof(double) * (n + 1));
+    end = PyMem_Malloc(sizeof(Py_ssize_t) * (n + 1));
+    if (!score || !end) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (calc_route(freq, logtotal, sentence, n, starts, ends, score, end) < 0) goto done;
+    out = PyList_New(0);
+    if (!out) goto done;
+    for (Py_ssize_t x = 0; x < n;) {
+        Py_ssize_t y = end[x] + 1;
+        PyObject *v = PyLong_FromSsize_t(y);
+        if (!v || PyList_Append(out, v) < 0) {
+            Py_XDECREF(v);
+            Py_CLEAR(out);
+            goto done;
+        }
+        Py_DECREF(v);
+        x = y;
+    }
+done:
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    PyMem_Free(score);
+    PyMem_Free(end);
+    return out;
+}
+
+/* get_dag(freq, sentence) -> {k: [ends]}: jieba.Tokenizer.get_DAG. */
+static PyObject *get_dag(PyObject *module, PyObject *args) {
+    PyObject *freq, *sentence;
+    if (!PyArg_ParseTuple(args, "OO", &freq, &sentence)) return NULL;
+    if (check_route_args(freq, sentence) < 0) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(sentence);
+    Py_ssize_t *starts = NULL, *ends = NULL;
+    if (build_dag(freq, sentence, n, &starts, &ends) < 0) return NULL;
+    PyObject *dag = PyDict_New();
+    for (Py_ssize_t k = 0; dag && k < n; k++) {
+        PyObject *list = PyList_New(starts[k + 1] - starts[k]);
+        PyObject *key = PyLong_FromSsize_t(k);
+        int ok = list && key;
+        for (Py_ssize_t e = starts[k]; ok && e < starts[k + 1]; e++) {
+            PyObject *v = PyLong_FromSsize_t(ends[e]);
+            if (!v) ok = 0;
+            else PyList_SET_ITEM(list, e - starts[k], v);
+        }
+        if (!ok || PyDict_SetItem(dag, key, list) < 0) Py_CLEAR(dag);
+        Py_XDECREF(list);
+        Py_XDECREF(key);
+    }
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    return dag;
+}
+
+/* calc(freq, logtotal, sentence, dag, route): jieba.Tokenizer.calc, filling route {idx: (score, end)}. */
+static PyObject *calc(PyObject *module, PyObject *args) {
+    PyObject *freq, *sentence, *dag, *route;
+    double logtotal;
+    if (!PyArg_ParseTuple(args, "OdOOO", &freq, &logtotal, &sentence, &dag, &route)) return NULL;
+    if (check_route_args(freq, sentence) < 0) return NULL;
+    if (!PyDict_Check(route)) {
+        PyErr_SetString(PyExc_TypeError, "route must be a dict");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(sentence);
+    Py_ssize_t total = 0;
+    Py_ssize_t *starts = PyMem_Malloc(sizeof(Py_ssize_t) * (n + 1)), *ends = NULL, *end = NULL;
+    double *score = NULL;
+    PyObject *result = NULL;
+    if (!starts) return PyErr_NoMemory();
+    PyObject **lists = PyMem_Calloc(n + 1, sizeof(PyObject *));
+    if (!lists) {
+        PyMem_Free(starts);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *key = PyLong_FromSsize_t(k);
+        if (!key) goto done;
+        PyObject *list = PyObject_GetItem(dag, key);
+        Py_DECREF(key);
+        if (!list) goto done;
+        lists[k] = PySequence_Fast(list, "a DAG entry must be a list");
+        Py_DECREF(list);
+        if (!lists[k]) goto done;
+        starts[k] = total;
+        total += PySequence_Fast_GET_SIZE(lists[k]);
+    }
+    starts[n] = total;
+    ends = PyMem_Malloc(sizeof(Py_ssize_t) * (total + 1));
+    score = PyMem_Malloc(sizeof(double) * (n + 1));
+    end = PyMem_Malloc(sizeof(Py_ssize_t) * (n + 1));
+    if (!ends || !score || !end) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < n; k++)
+        for (Py_ssize_t e = 0; e < PySequence_Fast_GET_SIZE(lists[k]); e++) {
+            Py_ssize_t x = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(lists[k], e));
+            if (x == -1 && PyErr_Occurred()) goto done;
+            if (x < k || x >= n) {
+                PyErr_SetString(PyExc_ValueError, "a DAG end is outside the sentence");
+                goto done;
+            }
+            ends[starts[k] + e] = x;
+        }
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (starts[k + 1] == starts[k]) {
+            PyErr_SetString(PyExc_ValueError, "a DAG entry is empty");
+            goto done;
+        }
+    if (calc_route(freq, logtotal, sentence, n, starts, ends, score, end) < 0) goto done;
+    for (Py_ssize_t idx = n; idx >= 0; idx--) {
+        PyObject *item = idx == n ? Py_BuildValue("(ii)", 0, 0) : Py_BuildValue("(dn)", score[idx], end[idx]);
+        PyObject *key = PyLong_FromSsize_t(idx);
+        int bad = !item || !key || PyDict_SetItem(route, key, item) < 0;
+        Py_XDECREF(item);
+        Py_XDECREF(key);
+        if (bad) goto done;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    for (Py_ssize_t k = 0; k <= n; k++) Py_XDECREF(lists[k]);
+    PyMem_Free(lists);
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    PyMem_Free(score);
+    PyMem_Free(end);
+    return result;
+}
+
+/* ------------------------------------------------- jieba.posseg's Viterbi */
+
+#define MIN_FLOAT (-3.14e100)
+
+typedef struct {
+    PyObject_HEAD
+    int n;                 /* states, numbered in the sorted order of jieba's (position, tag) tuples */
+    double *start;         /* n */
+    double *trans;         /* n * n, -inf where jieba has no transition */
+    int *next_start;       /* n + 1: next_ids[next_start[y] ..] are the states with a transition from y */
+    uint16_t *next_ids;
+    int32_t *char_at;      /* per BMP code point: offset into char_pool, -1 = every state */
+    uint16_t *char_pool;   /* count, then ids */
+    uint64_t *emit_keys;   /* (state + 1) << 32 | code point, 0 = empty */
+    double *emit_vals;
+    size_t emit_mask;
+} PosHmm;
+
+static void PosHmm_dealloc(PosHmm *self) {
+    PyMem_Free(self->start);
+    PyMem_Free(self->trans);
+    PyMem_Free(self->next_start);
+    PyMem_Free(self->next_ids);
+    PyMem_Free(self->char_at);
+    PyMem_Free(self->char_pool);
+    PyMem_Free(self->emit_keys);
+    PyMem_Free(self->emit_vals);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* PosHmm(n, start, trans, has, char_codes, char_offsets, char_pool, emit_keys, emit_vals)
+ * start: n doubles; trans: n*n doubles (-inf: none); has: n*n bytes, 1 where jieba lists a transition
+ * (whatever its score: it counts in jieba's len(trans_p[x])); char_codes/char_offsets: int32 pairs (code point,
+ * offset into char_pool, a uint16 count then ids); emit_keys: uint64 (state + 1) << 32 | code; emit_vals: doubles */
+static int PosHmm_init(PosHmm *self, PyObject *args, PyObject *kwds) {
+    int n;
+    Py_buffer sb, tb, hb, ccb, cob, cpb, ekb, evb;
+    if (!PyArg_ParseTuple(args, "iy*y*y*y*y*y*y*y*", &n, &sb, &tb, &hb, &ccb, &cob, &cpb, &ekb, &evb)) return -1;
+    int rc = -1;
+    if (n < 1 || n > 65535 || sb.len != (Py_ssize_t)sizeof(double) * n ||
+        tb.len != (Py_ssize_t)sizeof(double) * n * n || hb.len != (Py_ssize_t)n * n || ccb.len != cob.len || ccb.len % 4 || cpb.len % 2 ||
+        ekb.len % 8 || evb.len != ekb.len) {
+        PyErr_SetString(PyExc_ValueError, "PosHmm: tables of the wrong sizes");
+        goto done;
+    }
+    self->n = n;
+    self->start = PyMem_Malloc(sb.len);
+    self->trans = PyMem_Malloc(tb.len);
+    self->next_start = PyMem_Malloc(sizeof(int) * (n + 1));
+    self->next_ids = PyMem_Malloc(sizeof(uint16_t) * n * n);
+    self->char_at = PyMem_Malloc(sizeof(int32_t) * 0x10000);
+    self->char_pool = PyMem_Malloc(cpb.len + 2);
+    Py_ssize_t ne = ekb.len / 8;
+    size_t size = 16;
+    while (size < (size_t)ne * 2) size <<= 1;
+    self->emit_mask = size - 1;
+    self->emit_keys = PyMem_Calloc(size, sizeof(uint64_t));
+    self->emit_vals = PyMem_Calloc(size, sizeof(double));
+    if (!self->start || !self->trans || !self->next_start || !self->next_ids || !self->char_at || !self->char_pool ||
+        !self->emit_keys || !self->emit_vals) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(self->start, sb.buf, sb.len);
+    memcpy(self->trans, tb.buf, tb.len);
+    int used = 0;
+    for (int y = 0; y < n; y++) {
+        self->next_start[y] = used;
+        for (int j = 0; j < n; j++)
+            if (((const uint8_t *)hb.buf)[y * n + j]) self->next_ids[used++] = (uint16_t)j;
+    }
+    self->next_start[n] = used;
+    memset(self->char_at, 0xFF, sizeof(int32_t) * 0x10000);
+    memcpy(self->char_pool, cpb.buf, cpb.len);
+    Py_ssize_t pool_len = cpb.len / 2;
+    const int32_t *codes = ccb.buf, *offsets = cob.buf;
+    for (Py_ssize_t i = 0; i < ccb.len / 4; i++) {
+        if (codes[i] < 0 || codes[i] >= 0x10000 || offsets[i] < 0 || offsets[i] >= pool_len ||
+            offsets[i] + 1 + self->char_pool[offsets[i]] > pool_len) {
+            PyErr_SetString(PyExc_ValueError, "PosHmm: a character's states are out of range");
+            goto done;
+        }
+        for (int k = 0; k < self->char_pool[offsets[i]]; k++)
+            if (self->char_pool[offsets[i] + 1 + k] >= n) {
+                PyErr_SetString(PyExc_ValueError, "PosHmm: a state id is out of range");
+                goto done;
+            }
+        self->char_at[codes[i]] = offsets[i];
+    }
+    const uint64_t *ek = ekb.buf;
+    const double *ev = evb.buf;
+    for (Py_ssize_t i = 0; i < ne; i++) {
+        if (ek[i] == 0) {
+            PyErr_SetString(PyExc_ValueError, "PosHmm: an emission key is 0");
+            goto done;
+        }
+        size_t h = (size_t)mix(ek[i]) & self->emit_mask;
+        while (self->emit_keys[h] != 0 && self->emit_keys[h] != ek[i]) h = (h + 1) & self->emit_mask;
+        self->emit_keys[h] = ek[i];
+        self->emit_vals[h] = ev[i];
+    }
+    rc = 0;
+done:
+    PyBuffer_Release(&sb);
+    PyBuffer_Release(&tb);
+    PyBuffer_Release(&hb);
+    PyBuffer_Release(&ccb);
+    PyBuffer_Release(&cob);
+    PyBuffer_Release(&cpb);
+    PyBuffer_Release(&ekb);
+    PyBuffer_Release(&evb);
+    return rc;
+}
+
+static inline double emission(const PosHmm *self, int y, Py_UCS4 c) {
+    uint64_t key = ((uint64_t)(y + 1) << 32) | c;
+    size_t h = (size_t)mix(key) & self->emit_mask;
+    for (;;) {
+        uint64_t k = self->emit_keys[h];
+        if (k == key) return self->emit_vals[h];
+        if (k == 0) return MIN_FLOAT;
+        h = (h + 1) & self->emit_mask;
+    }
+}
+
+/* viterbi(sentence) -> bytes of uint16 state ids (native order), or None for a character beyond the BMP
+ * (the caller then takes the pure-Python route). jieba.posseg.viterbi: the same sums, the same order,
+ * max over (score, previous state) tuples. */
+static PyObject *PosHmm_viterbi(PosHmm *self, PyObject *sentence) {
+    if (!PyUnicode_Check(sentence)) {
+        PyErr_SetString(PyExc_TypeError, "viterbi takes a str");
+        return NULL;
+    }
+    Py_ssize_t T = PyUnicode_GET_LENGTH(sentence);
+    if (T == 0) Py_RETURN_NONE;
+    int kind = PyUnicode_KIND(sentence);
+    const void *data = PyUnicode_DATA(sentence);
+    for (Py_ssize_t t = 0; t < T; t++)
+        if (PyUnicode_READ(kind, data, t) >= 0x10000) Py_RETURN_NONE;
+    const int n = self->n;
+    double *V = PyMem_Malloc(sizeof(double) * n * T);
+    uint16_t *back = PyMem_Malloc(sizeof(uint16_t) * n * T);
+    uint8_t *present = PyMem_Calloc((size_t)n * T, 1); /* mem_path[t] has y */
+    uint16_t *prev = PyMem_Malloc(sizeof(uint16_t) * n), *obs = PyMem_Malloc(sizeof(uint16_t) * n);
+    uint8_t *expect = PyMem_Malloc(n), *allowed = PyMem_Malloc(n);
+    PyObject *out = NULL;
+    if (!V || !back || !present || !prev || !obs || !expect || !allowed) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_UCS4 c = PyUnicode_READ(kind, data, 0);
+    int32_t at = self->char_at[c];
+    int count = at < 0 ? n : self->char_pool[at];
+    for (int k = 0; k < count; k++) {
+        int y = at < 0 ? k : self->char_pool[at + 1 + k];
+        V[y] = self->start[y] + emission(self, y, c);
+        present[y] = 1;
+    }
+    for (Py_ssize_t t = 1; t < T; t++) {
+        const double *Vp = V + (t - 1) * n;
+        const uint8_t *pp = present + (t - 1) * n;
+        int np = 0;
+        memset(expect, 0, n);
+        int any_expect = 0;
+        for (int y = 0; y < n; y++)
+            if (pp[y] && self->next_start[y + 1] > self->next_start[y]) {
+                prev[np++] = (uint16_t)y;
+                for (int e = self->next_start[y]; e < self->next_start[y + 1]; e++) expect[self->next_ids[e]] = 1;
+                any_expect = 1;
+            }
+        if (np == 0) { /* jieba's max() of nothing: let the pure-Python route raise as jieba does */
+            Py_INCREF(Py_None);
+            out = Py_None;
+            goto done;
+        }
+        c = PyUnicode_READ(kind, data, t);
+        at = self->char_at[c];
+        int no = 0;
+        if (at < 0) {
+            for (int y = 0; y < n; y++)
+                if (expect[y]) obs[no++] = (uint16_t)y;
+        } else {
+            memset(allowed, 0, n);
+            for (int k = 0; k < self->char_pool[at]; k++) allowed[self->char_pool[at + 1 + k]] = 1;
+            for (int y = 0; y < n; y++)
+                if (allowed[y] && expect[y]) obs[no++] = (uint16_t)y;
+        }
+        if (no == 0) {
+            for (int y = 0; y < n; y++)
+                if (!any_expect || expect[y]) obs[no++] = (uint16_t)y;
+        }
+        double *Vt = V + t * n;
+        uint16_t *bt = back + t * n;
+        uint8_t *pt = present + t * n;
+        for (int o = 0; o < no; o++) {
+            int y = obs[o];
+            double em = emission(self, y, c);
+            double best = 0.0;
+            int arg = -1;
+            for (int q = 0; q < np; q++) {
+                int y0 = prev[q];
+                double sc = Vp[y0] + self->trans[y0 * n + y] + em;
+                if (arg < 0 || sc > best || (sc == best && y0 > arg)) {
+                    best = sc;
+                    arg = y0;
+                }
+            }
+            Vt[y] = best;
+            bt[y] = (uint16_t)arg;
+            pt[y] = 1;
+        }
+    }
+    {
+        const double *Vl = V + (T - 1) * n;
+        const uint8_t *pl = present + (T - 1) * n;
+        double best = 0.0;
+        int arg = -1;
+        for (int y = 0; y < n; y++)
+            if (pl[y] && (arg < 0 || Vl[y] > best || (Vl[y] == best && y > arg))) {
+                best = Vl[y];
+                arg = y;
+            }
+        out = PyBytes_FromStringAndSize(NULL, T * 2);
+        if (!out) goto done;
+        uint16_t *route = (uint16_t *)PyBytes_AS_STRING(out);
+        int state = arg;
+        for (Py_ssize_t i = T - 1; i >= 0; i--) {
+            route[i] = (uint16_t)state;
+            if (i > 0) state = back[i * n + state];
+        }
+    }
+done:
+    PyMem_Free(V);
+    PyMem_Free(back);
+    PyMem_Free(present);
+    PyMem_Free(prev);
+    PyMem_Free(obs);
+    PyMem_Free(expect);
+    PyMem_Free(allowed);
+    return out;
+}
+
+static PyMethodDef PosHmm_methods[] = {
+    {"viterbi", (PyCFunction)PosHmm_viterbi, METH_O,
+     "viterbi(sentence) -> bytes of uint16 state ids, or None where the pure-Python route must decide"},
+    {NULL, NULL, 0, NULL}};
+
+static PyTypeObject PosHmmType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "kg._speedups.PosHmm",
+    .tp_basicsize = sizeof(PosHmm),
+    .tp_dealloc = (destructor)PosHmm_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "jieba.posseg's HMM Viterbi (see kg/posseg.py)",
+    .tp_methods = PosHmm_methods,
+    .tp_init = (initproc)PosHmm_init,
+    .tp_new = PyType_GenericNew,
+};
+
 static PyMethodDef module_methods[] = {
+    {"dag_word_ends", dag_word_ends, METH_VARARGS,
+     "dag_word_ends(freq, logtotal, sentence) -> ends of the words of jieba's best DAG route"},
+    {"get_dag", get_dag, METH_VARARGS, "get_dag(freq, sentence) -> jieba.Tokenizer.get_DAG's dict"},
+    {"calc", calc, METH_VARARGS, "calc(freq, logtotal, sentence, dag, route): jieba.Tokenizer.calc"},
     {"spring_layout", spring_layout, METH_VARARGS,
      "spring_layout(n, edges, iterations, sample, seed) -> (xs, ys), bytes of doubles (see kg/export/_style.py)"},
     {NULL, NULL, 0, NULL}};
@@ -482,12 +993,18 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "kg._speedups",
                                     module_methods};
 
 PyMODINIT_FUNC PyInit__speedups(void) {
-    if (PyType_Ready(&CrfDecoderType) < 0) return NULL;
+    if (PyType_Ready(&CrfDecoderType) < 0 || PyType_Ready(&PosHmmType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;
     Py_INCREF(&CrfDecoderType);
     if (PyModule_AddObject(m, "CrfDecoder", (PyObject *)&CrfDecoderType) < 0) {
         Py_DECREF(&CrfDecoderType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&PosHmmType);
+    if (PyModule_AddObject(m, "PosHmm", (PyObject *)&PosHmmType) < 0) {
+        Py_DECREF(&PosHmmType);
         Py_DECREF(m);
         return NULL;
     }

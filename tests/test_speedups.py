@@ -6,16 +6,21 @@ not be built) must not be a second product: same graph, same bytes in every expo
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from array import array
 from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.crf import speedups
 from kg.export import _style
+from tests.test_resources import hmms
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPH_DEV = ROOT.parent / "shared" / "eval" / "graph_dev" / "texts"
@@ -79,3 +84,63 @@ def test_exports_are_byte_identical_with_and_without_the_extension(corpus, tmp_p
     assert compiled.keys() == pure.keys()
     for name in compiled:
         assert compiled[name] == pure[name], f"{name} differs"
+
+
+# --- jieba's routes and POS Viterbi, compiled ------------------------------------------------
+
+
+def _eval_lines(limit: int) -> list[str]:
+    lines: list[str] = []
+    for path in sorted((ROOT.parent / "shared" / "eval").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            lines += [json.loads(line)["text"] for _, line in zip(range(limit), fh)]
+    return lines
+
+
+def _pure_pos_tokenizer():
+    from kg.posseg import POSTokenizer
+    from kg.segment import _hmm, _tables, tokenizer
+
+    pos = POSTokenizer(tokenizer(), _tables()[2], _hmm())
+    pos._hmm_c = pos._routes = None
+    return pos
+
+
+@needs_extension
+def test_compiled_pos_cut_is_jiebas_on_eval_text():
+    import jieba
+    import jieba.posseg
+
+    from kg.segment import pos_tokenizer, tokenizer
+
+    lines = _eval_lines(150) + [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    if len(lines) < 10:
+        pytest.skip("the eval sets are not here")
+    reference = jieba.posseg.POSTokenizer(jieba.Tokenizer())
+    compiled, pure = pos_tokenizer(), _pure_pos_tokenizer()
+    assert compiled._hmm_c is not None and compiled._routes is not None
+    for line in lines:
+        expected = [(w.word, w.flag) for w in reference.cut(line)]
+        assert compiled.lcut(line) == expected
+        assert pure.lcut(line) == expected
+        assert list(tokenizer().cut(line, HMM=False)) == list(reference.tokenizer.cut(line, HMM=False))
+        assert list(tokenizer().cut(line)) == list(reference.tokenizer.cut(line))
+
+
+@needs_extension
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(hmms(), st.text(alphabet="abcd\U0001f600", min_size=1, max_size=8))
+def test_compiled_pos_viterbi_is_jiebas_on_any_hmm(hmm, text):
+    from jieba.posseg.viterbi import viterbi as jieba_viterbi
+
+    from kg.posseg import compiled_hmm
+
+    hmm_c, states = compiled_hmm(hmm)
+    route = hmm_c.viterbi(text)
+    try:
+        expected = jieba_viterbi(text, *hmm)[1]
+    except ValueError:  # jieba finds no path: the compiled route must hand back to Python, not invent one
+        assert route is None
+        return
+    if route is not None:  # None: text beyond the BMP, left to the Python route
+        assert [states[i] for i in array("H", route)] == expected
