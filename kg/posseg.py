@@ -90,15 +90,15 @@ def viterbi(obs: str, states, start_p, trans_p, emit_p) -> tuple[float, list]:
     return prob, route
 
 
-def compiled_hmm(hmm: tuple):
-    """jieba's POS HMM as a ``kg._speedups.PosHmm`` and its states by id; None without the extension.
+def hmm_arrays(hmm: tuple) -> tuple | None:
+    """jieba's POS HMM as the flat tables ``kg._speedups.PosHmm`` takes, and its states by id.
 
     States are numbered in the sorted order of their (position, tag) tuples, so the
     compiled tie-break on the larger id is jieba's ``max`` over (score, state) tuples.
+    None for tables the compiled route does not take (jieba would fail on them, or a
+    character lies beyond the BMP): the Python route decides there. Plain data, so
+    ``kg.segment`` keeps it with the other resources (building it takes 0.1 s).
     """
-    fast = speedups()
-    if fast is None:
-        return None
     char_states, start, trans, emit = hmm
     states = sorted(trans)  # jieba's all_states
     known = set(states)
@@ -129,17 +129,29 @@ def compiled_hmm(hmm: tuple):
         for ch, value in row.items():
             keys.append((ids[y] + 1) << 32 | ord(ch))
             values.append(value)
-    return fast.PosHmm(n, starts, table, bytes(has), codes, offsets, pool, keys, values), states
+    return states, (n, starts, table, bytes(has), codes, offsets, pool, keys, values)
+
+
+def compiled_hmm(hmm: tuple, arrays: tuple | None = None):
+    """(``kg._speedups.PosHmm``, states by id) of jieba's POS HMM; None without the extension."""
+    fast = speedups()
+    if fast is None:
+        return None
+    arrays = arrays if arrays is not None else hmm_arrays(hmm)
+    if arrays is None:
+        return None
+    states, args = arrays
+    return fast.PosHmm(*args), states
 
 
 class POSTokenizer:
     """jieba.posseg.POSTokenizer over a ready ``jieba.Tokenizer``, POS table and HMM tables."""
 
-    def __init__(self, tokenizer, word_tag_tab: dict[str, str], hmm: tuple) -> None:
+    def __init__(self, tokenizer, word_tag_tab: dict[str, str], hmm: tuple, arrays: tuple | None = None) -> None:
         self.tokenizer = tokenizer
         self.word_tag_tab = word_tag_tab
         self.hmm = hmm  # (char_state_tab, start, trans, emit)
-        self._hmm_c = compiled_hmm(hmm)
+        self._hmm_c = compiled_hmm(hmm, arrays)  # arrays: hmm_arrays(hmm), when the caller keeps them
         self._routes = speedups()
 
     def _viterbi(self, sentence: str) -> list:

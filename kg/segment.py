@@ -130,12 +130,22 @@ def _hmm() -> tuple:
     return resources.load("jieba-posseg-hmm", key, _build_hmm)
 
 
+def _hmm_arrays() -> tuple | None:
+    """The HMM's flat tables for the compiled Viterbi (``kg.posseg.hmm_arrays``), kept like the HMM itself."""
+    from kg import posseg
+
+    if speedups() is None:
+        return None
+    key = resources.file_key(*_hmm_paths(), posseg.__file__, extra=f"jieba {_jieba().__version__}")
+    return resources.load("jieba-posseg-hmm-arrays", key, lambda: posseg.hmm_arrays(_hmm()))
+
+
 @lru_cache(maxsize=1)
 def pos_tokenizer() -> POSTokenizer:
     """jieba.posseg's cut (``kg.posseg``) over kg's tokenizer, POS table and HMM."""
     from kg.posseg import POSTokenizer
 
-    return POSTokenizer(tokenizer(), _tables()[2], _hmm())
+    return POSTokenizer(tokenizer(), _tables()[2], _hmm(), _hmm_arrays())
 
 
 def word_pos(word: str) -> str:
