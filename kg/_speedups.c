@@ -1002,6 +1002,11 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         Py_DECREF(m);
         return NULL;
     }
+    /* kg/crf.py takes the module only at this version: a stale build from older sources is not used */
+    if (PyModule_AddIntConstant(m, "VERSION", 1) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
     Py_INCREF(&PosHmmType);
     if (PyModule_AddObject(m, "PosHmm", (PyObject *)&PosHmmType) < 0) {
         Py_DECREF(&PosHmmType);

@@ -36,15 +36,20 @@ _STATE, _TRANSITION = 0, 1
 _FLOAT_MAX = sys.float_info.max
 
 
+#: The version of ``kg/_speedups.c`` this code calls (its ``VERSION``); raise both together.
+SPEEDUPS_VERSION = 1
+
+
 def speedups() -> ModuleType | None:
-    """The compiled ``kg._speedups``, or None when it is not built or ``KG_PURE_PYTHON`` is set."""
+    """The compiled ``kg._speedups``, or None when it is not built (or built from older sources,
+    as an editable install not reinstalled since the C file changed) or ``KG_PURE_PYTHON`` is set."""
     if os.environ.get("KG_PURE_PYTHON"):
         return None
     try:
         from kg import _speedups  # type: ignore[attr-defined]
     except ImportError:
         return None
-    return _speedups
+    return _speedups if getattr(_speedups, "VERSION", None) == SPEEDUPS_VERSION else None
 
 
 class ModelError(ValueError):
