@@ -1,4 +1,4 @@
-"""kg._speedups, the compiled CRF decoding and layout, gives exactly what the pure-Python route gives.
+"""kg._speedups (the CRF decoding, jieba's route and POS Viterbi, the layout) gives exactly what the pure-Python route gives.
 
 The pure-Python route (``KG_PURE_PYTHON=1``, or an install where the extension could
 not be built) must not be a second product: same graph, same bytes in every export.
