@@ -40,12 +40,14 @@ typedef struct {
     int32_t left, right; /* packed units of the start and end padding */
     int32_t *bmp;        /* packed units by code point below 0x10000, -1 = not yet known */
     PyObject *units_of;  /* code point -> packed units (char index | class << 16 | flag bits << 20) */
-    /* work space, grown as needed */
-    Py_ssize_t cap;
+} CrfDecoder;
+
+/* Work space of one decode call (its own, so a call re-entered from units_of's Python code is safe). */
+typedef struct {
     int32_t *units;
     double *score, *alpha;
     int32_t *back;
-} CrfDecoder;
+} Work;
 
 static inline uint64_t mix(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
@@ -69,10 +71,6 @@ static void CrfDecoder_dealloc(CrfDecoder *self) {
     PyMem_Free(self->keys);
     PyMem_Free(self->ids);
     PyMem_Free(self->bmp);
-    PyMem_Free(self->units);
-    PyMem_Free(self->score);
-    PyMem_Free(self->alpha);
-    PyMem_Free(self->back);
     Py_XDECREF(self->units_of);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -99,6 +97,10 @@ static int CrfDecoder_init(CrfDecoder *self, PyObject *args, PyObject *kwds) {
     if (!PyArg_ParseTuple(args, "iOOOOiOiiO", &n_labels, &state, &trans, &keys, &ids, &bias, &flags, &left, &right,
                           &units_of))
         return -1;
+    if (self->state) {
+        PyErr_SetString(PyExc_RuntimeError, "CrfDecoder is already initialised");
+        return -1;
+    }
     if (n_labels < 1 || n_labels > 255) {
         PyErr_SetString(PyExc_ValueError, "between 1 and 255 labels");
         return -1;
@@ -207,26 +209,6 @@ static int32_t unit_of(CrfDecoder *self, Py_UCS4 c) {
     return (int32_t)v;
 }
 
-static int grow(CrfDecoder *self, Py_ssize_t n) {
-    if (n <= self->cap) return 0;
-    Py_ssize_t cap = n < 256 ? 256 : n;
-    int L = self->n_labels;
-    int32_t *units = PyMem_Realloc(self->units, sizeof(int32_t) * (cap + 4));
-    if (units) self->units = units;
-    double *score = PyMem_Realloc(self->score, sizeof(double) * cap * L);
-    if (score) self->score = score;
-    double *alpha = PyMem_Realloc(self->alpha, sizeof(double) * cap * L);
-    if (alpha) self->alpha = alpha;
-    int32_t *back = PyMem_Realloc(self->back, sizeof(int32_t) * cap * L);
-    if (back) self->back = back;
-    if (!units || !score || !alpha || !back) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    self->cap = cap;
-    return 0;
-}
-
 #define V(x) ((uint64_t)(u[x] & 0xFFFF))
 #define K(x) ((uint64_t)((u[x] >> 16) & 0xF))
 #define BITS(x) ((u[x] >> 20) & 7)
@@ -237,14 +219,13 @@ static inline void add_row(double *s, const double *w, int L) {
 }
 
 /* label indices (one byte each) of one normalised piece */
-static PyObject *decode_one(CrfDecoder *self, PyObject *piece) {
+static PyObject *decode_one(CrfDecoder *self, PyObject *piece, Work *w) {
     Py_ssize_t T = PyUnicode_GET_LENGTH(piece);
     if (T == 0) return PyBytes_FromStringAndSize(NULL, 0);
-    if (grow(self, T) < 0) return NULL;
     const int L = self->n_labels;
     int kind = PyUnicode_KIND(piece);
     const void *data = PyUnicode_DATA(piece);
-    int32_t *u = self->units;
+    int32_t *u = w->units;
     u[0] = u[1] = self->left;
     u[T + 2] = u[T + 3] = self->right;
     for (Py_ssize_t i = 0; i < T; i++) {
@@ -255,7 +236,7 @@ static PyObject *decode_one(CrfDecoder *self, PyObject *piece) {
     /* state scores: 0 plus each present attribute's weight, in char_features' order */
     for (Py_ssize_t t = 0; t < T; t++) {
         Py_ssize_t j = t + 2;
-        double *s = self->score + t * L;
+        double *s = w->score + t * L;
         for (int y = 0; y < L; y++) s[y] = 0.0;
         int32_t a[N_TEMPLATES + N_FLAGS + 1];
         int na = 0;
@@ -290,13 +271,13 @@ static PyObject *decode_one(CrfDecoder *self, PyObject *piece) {
         for (int k = 0; k < na; k++) add_row(s, self->state + (Py_ssize_t)a[k] * L, L);
     }
     /* Viterbi, as crf1dc_viterbi */
-    double *alpha = self->alpha;
-    int32_t *back = self->back;
-    for (int y = 0; y < L; y++) alpha[y] = self->score[y];
+    double *alpha = w->alpha;
+    int32_t *back = w->back;
+    for (int y = 0; y < L; y++) alpha[y] = w->score[y];
     for (Py_ssize_t t = 1; t < T; t++) {
         const double *prev = alpha + (t - 1) * L;
         double *cur = alpha + t * L;
-        const double *state = self->score + t * L;
+        const double *state = w->score + t * L;
         for (int j = 0; j < L; j++) {
             double best = -DBL_MAX;
             int arg = -1;
@@ -329,30 +310,41 @@ static PyObject *decode_one(CrfDecoder *self, PyObject *piece) {
 }
 
 static PyObject *CrfDecoder_decode(CrfDecoder *self, PyObject *pieces) {
-    PyObject *seq = PySequence_Fast(pieces, "decode takes a sequence of str");
-    if (!seq) return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject *out = PyList_New(n);
-    if (!out) {
-        Py_DECREF(seq);
+    if (!self->units_of) { /* set last by a successful __init__ */
+        PyErr_SetString(PyExc_RuntimeError, "CrfDecoder is not initialised");
         return NULL;
     }
+    PyObject *seq = PySequence_Fast(pieces, "decode takes a sequence of str");
+    if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), longest = 1;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *piece = PySequence_Fast_GET_ITEM(seq, i);
         if (!PyUnicode_Check(piece)) {
             PyErr_SetString(PyExc_TypeError, "decode takes a sequence of str");
             Py_DECREF(seq);
-            Py_DECREF(out);
             return NULL;
         }
-        PyObject *labels = decode_one(self, piece);
-        if (!labels) {
-            Py_DECREF(seq);
-            Py_DECREF(out);
-            return NULL;
-        }
-        PyList_SET_ITEM(out, i, labels);
+        if (PyUnicode_GET_LENGTH(piece) > longest) longest = PyUnicode_GET_LENGTH(piece);
     }
+    const int L = self->n_labels;
+    Work w = {PyMem_Malloc(sizeof(int32_t) * (longest + 4)), PyMem_Malloc(sizeof(double) * longest * L),
+              PyMem_Malloc(sizeof(double) * longest * L), PyMem_Malloc(sizeof(int32_t) * longest * L)};
+    PyObject *out = NULL;
+    if (!w.units || !w.score || !w.alpha || !w.back) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    out = PyList_New(n);
+    for (Py_ssize_t i = 0; out && i < n; i++) {
+        PyObject *labels = decode_one(self, PySequence_Fast_GET_ITEM(seq, i), &w);
+        if (!labels) Py_CLEAR(out);
+        else PyList_SET_ITEM(out, i, labels);
+    }
+done:
+    PyMem_Free(w.units);
+    PyMem_Free(w.score);
+    PyMem_Free(w.alpha);
+    PyMem_Free(w.back);
     Py_DECREF(seq);
     return out;
 }
@@ -737,6 +729,7 @@ typedef struct {
     uint64_t *emit_keys;   /* (state + 1) << 32 | code point, 0 = empty */
     double *emit_vals;
     size_t emit_mask;
+    int ready;             /* __init__ succeeded */
 } PosHmm;
 
 static void PosHmm_dealloc(PosHmm *self) {
@@ -758,6 +751,10 @@ static void PosHmm_dealloc(PosHmm *self) {
 static int PosHmm_init(PosHmm *self, PyObject *args, PyObject *kwds) {
     int n;
     Py_buffer sb, tb, hb, ccb, cob, cpb, ekb, evb;
+    if (self->start) {
+        PyErr_SetString(PyExc_RuntimeError, "PosHmm is already initialised");
+        return -1;
+    }
     if (!PyArg_ParseTuple(args, "iy*y*y*y*y*y*y*y*", &n, &sb, &tb, &hb, &ccb, &cob, &cpb, &ekb, &evb)) return -1;
     int rc = -1;
     if (n < 1 || n > 65535 || sb.len != (Py_ssize_t)sizeof(double) * n ||
@@ -823,6 +820,7 @@ static int PosHmm_init(PosHmm *self, PyObject *args, PyObject *kwds) {
         self->emit_vals[h] = ev[i];
     }
     rc = 0;
+    self->ready = 1;
 done:
     PyBuffer_Release(&sb);
     PyBuffer_Release(&tb);
@@ -850,6 +848,10 @@ static inline double emission(const PosHmm *self, int y, Py_UCS4 c) {
  * (the caller then takes the pure-Python route). jieba.posseg.viterbi: the same sums, the same order,
  * max over (score, previous state) tuples. */
 static PyObject *PosHmm_viterbi(PosHmm *self, PyObject *sentence) {
+    if (!self->ready) {
+        PyErr_SetString(PyExc_RuntimeError, "PosHmm is not initialised");
+        return NULL;
+    }
     if (!PyUnicode_Check(sentence)) {
         PyErr_SetString(PyExc_TypeError, "viterbi takes a str");
         return NULL;

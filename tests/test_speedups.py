@@ -144,3 +144,17 @@ def test_compiled_pos_viterbi_is_jiebas_on_any_hmm(hmm, text):
         return
     if route is not None:  # None: text beyond the BMP, left to the Python route
         assert [states[i] for i in array("H", route)] == expected
+
+
+@needs_extension
+def test_the_compiled_objects_refuse_misuse_with_an_error_not_a_crash():
+    fast = speedups()
+    for cls, method, arg in ((fast.CrfDecoder, "decode", ["北京"]), (fast.PosHmm, "viterbi", "北京")):
+        with pytest.raises(RuntimeError, match="not initialised"):
+            getattr(cls.__new__(cls), method)(arg)
+    with pytest.raises(ValueError):
+        fast.CrfDecoder(13, b"", b"", b"", b"", 0, b"", 0, 0, print)
+    with pytest.raises(ValueError):
+        fast.PosHmm(2, b"", b"", b"", b"", b"", b"", b"", b"")
+    with pytest.raises(ValueError, match="not a node index"):
+        fast.spring_layout(2, array("q", [0, 5]), 10, 64, 42)
