@@ -40,6 +40,15 @@ typedef struct {
     int32_t left, right; /* packed units of the start and end padding */
     int32_t *bmp;        /* packed units by code point below 0x10000, -1 = not yet known */
     PyObject *units_of;  /* code point -> packed units (char index | class << 16 | flag bits << 20) */
+    /* kg.ner.CrfTagger.tag_many's steps around decoding (set by set_spans) */
+    PyObject *normalize;  /* code point -> code point of kg.ner.normalize_char */
+    int32_t *norm_bmp;    /* its answers below 0x10000, -1 = not yet known */
+    PyObject *sentence_end, *clause_end; /* str of split_chunks' break characters */
+    Py_ssize_t max_chunk;
+    uint8_t label_kind[256]; /* 0 for "O"; 'B', 'S', 'E' for those prefixes of "B-LOC" etc.; 'X' else */
+    int label_type[256];     /* index into types of the part after '-' */
+    PyObject *types;         /* tuple of type names */
+    uint8_t *type_kept;      /* 1 for the types tag_many returns */
 } CrfDecoder;
 
 /* Work space of one decode call (its own, so a call re-entered from units_of's Python code is safe). */
@@ -72,6 +81,12 @@ static void CrfDecoder_dealloc(CrfDecoder *self) {
     PyMem_Free(self->ids);
     PyMem_Free(self->bmp);
     Py_XDECREF(self->units_of);
+    PyMem_Free(self->norm_bmp);
+    PyMem_Free(self->type_kept);
+    Py_XDECREF(self->normalize);
+    Py_XDECREF(self->sentence_end);
+    Py_XDECREF(self->clause_end);
+    Py_XDECREF(self->types);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -349,9 +364,238 @@ done:
     return out;
 }
 
+/* set_spans(normalize, sentence_end, clause_end, max_chunk, label_kinds, label_types, types, kept):
+ * what tag() needs of kg.ner: normalize_char as code point -> code point, split_chunks' break
+ * characters and limit, each label's kind (0 for "O", else 'B', 'S', 'E' or 'X' for its prefix; bytes) and type (index into types,
+ * bytes), and which types are kept (bytes of 0/1 per type). */
+static PyObject *CrfDecoder_set_spans(CrfDecoder *self, PyObject *args) {
+    PyObject *normalize, *sentence_end, *clause_end, *types;
+    Py_ssize_t max_chunk;
+    Py_buffer kinds, ltypes, kept;
+    if (!self->units_of) {
+        PyErr_SetString(PyExc_RuntimeError, "CrfDecoder is not initialised");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "OUUny*y*O!y*", &normalize, &sentence_end, &clause_end, &max_chunk, &kinds, &ltypes,
+                          &PyTuple_Type, &types, &kept))
+        return NULL;
+    PyObject *out = NULL;
+    Py_ssize_t n_types = PyTuple_GET_SIZE(types);
+    if (!PyCallable_Check(normalize) || max_chunk < 2 || kinds.len != self->n_labels ||
+        ltypes.len != self->n_labels || kept.len != n_types) {
+        PyErr_SetString(PyExc_ValueError, "set_spans: a callable, a chunk limit of 2 or more, one kind and type per label");
+        goto done;
+    }
+    for (int y = 0; y < self->n_labels; y++)
+        if (((const uint8_t *)ltypes.buf)[y] >= n_types) {
+            PyErr_SetString(PyExc_ValueError, "set_spans: a label's type is out of range");
+            goto done;
+        }
+    if (!self->norm_bmp) {
+        self->norm_bmp = PyMem_Malloc(sizeof(int32_t) * 0x10000);
+        if (!self->norm_bmp) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    memset(self->norm_bmp, 0xFF, sizeof(int32_t) * 0x10000);
+    uint8_t *type_kept = PyMem_Malloc(n_types ? n_types : 1);
+    if (!type_kept) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memcpy(type_kept, kept.buf, n_types);
+    PyMem_Free(self->type_kept);
+    self->type_kept = type_kept;
+    for (int y = 0; y < self->n_labels; y++) {
+        self->label_kind[y] = ((const uint8_t *)kinds.buf)[y];
+        self->label_type[y] = ((const uint8_t *)ltypes.buf)[y];
+    }
+    self->max_chunk = max_chunk;
+    Py_INCREF(normalize);
+    Py_XSETREF(self->normalize, normalize);
+    Py_INCREF(sentence_end);
+    Py_XSETREF(self->sentence_end, sentence_end);
+    Py_INCREF(clause_end);
+    Py_XSETREF(self->clause_end, clause_end);
+    Py_INCREF(types);
+    Py_XSETREF(self->types, types);
+    out = Py_None;
+    Py_INCREF(out);
+done:
+    PyBuffer_Release(&kinds);
+    PyBuffer_Release(&ltypes);
+    PyBuffer_Release(&kept);
+    return out;
+}
+
+static int in_str(PyObject *chars, Py_UCS4 c) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(chars);
+    int kind = PyUnicode_KIND(chars);
+    const void *data = PyUnicode_DATA(chars);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyUnicode_READ(kind, data, i) == c) return 1;
+    return 0;
+}
+
+/* kg.ner.normalize_char of one code point, or -1 with an exception set */
+static int32_t normalized(CrfDecoder *self, Py_UCS4 c) {
+    if (c < 0x10000 && self->norm_bmp[c] >= 0) return self->norm_bmp[c];
+    PyObject *r = PyObject_CallFunction(self->normalize, "I", (unsigned int)c);
+    if (!r) return -1;
+    long v = PyLong_AsLong(r);
+    Py_DECREF(r);
+    if (v == -1 && PyErr_Occurred()) return -1;
+    if (v < 0 || v > 0x10FFFF) {
+        PyErr_SetString(PyExc_ValueError, "normalize gave no code point");
+        return -1;
+    }
+    if (c < 0x10000) self->norm_bmp[c] = (int32_t)v;
+    return (int32_t)v;
+}
+
+static int add_span(CrfDecoder *self, PyObject *list, const Py_UCS4 *norm, Py_ssize_t cs, Py_ssize_t s, Py_ssize_t e,
+                    int type) {
+    if (!self->type_kept[type]) return 0;
+    int blank = 1;
+    for (Py_ssize_t i = cs + s; i < cs + e; i++)
+        if (!Py_UNICODE_ISSPACE(norm[i])) {
+            blank = 0;
+            break;
+        }
+    if (blank) return 0;
+    PyObject *span = Py_BuildValue("(nnO)", cs + s, cs + e, PyTuple_GET_ITEM(self->types, type));
+    if (!span) return -1;
+    int rc = PyList_Append(list, span);
+    Py_DECREF(span);
+    return rc;
+}
+
+/* tag(texts) -> [[(start, end, type), ...] per text]: kg.ner.CrfTagger.tag_many's python route
+ * (normalise, split_chunks, skip blank chunks, decode, tags_to_spans, keep the kept types over
+ * non-blank text), in one pass. */
+static PyObject *CrfDecoder_tag(CrfDecoder *self, PyObject *texts) {
+    if (!self->units_of || !self->normalize) {
+        PyErr_SetString(PyExc_RuntimeError, "CrfDecoder.tag needs __init__ and set_spans first");
+        return NULL;
+    }
+    PyObject *seq = PySequence_Fast(texts, "tag takes a sequence of str");
+    if (!seq) return NULL;
+    Py_ssize_t n_texts = PySequence_Fast_GET_SIZE(seq);
+    const Py_ssize_t M = self->max_chunk;
+    const int L = self->n_labels;
+    Work w = {PyMem_Malloc(sizeof(int32_t) * (M + 4)), PyMem_Malloc(sizeof(double) * M * L),
+              PyMem_Malloc(sizeof(double) * M * L), PyMem_Malloc(sizeof(int32_t) * M * L)};
+    Py_UCS4 *norm = NULL;
+    Py_ssize_t norm_cap = 0;
+    PyObject *out = NULL;
+    if (!w.units || !w.score || !w.alpha || !w.back) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    out = PyList_New(n_texts);
+    for (Py_ssize_t k = 0; out && k < n_texts; k++) {
+        PyObject *text = PySequence_Fast_GET_ITEM(seq, k);
+        PyObject *spans = NULL;
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "tag takes a sequence of str");
+            goto fail;
+        }
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+        if (n > norm_cap) {
+            Py_UCS4 *grown = PyMem_Realloc(norm, sizeof(Py_UCS4) * n);
+            if (!grown) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            norm = grown;
+            norm_cap = n;
+        }
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            int32_t c = normalized(self, PyUnicode_READ(kind, data, i));
+            if (c < 0) goto fail;
+            norm[i] = (Py_UCS4)c;
+        }
+        spans = PyList_New(0);
+        if (!spans) goto fail;
+        for (Py_ssize_t start = 0; start < n;) {
+            /* split_chunks */
+            Py_ssize_t end = start, limit = start + M < n ? start + M : n;
+            while (end < limit) {
+                end++;
+                if (in_str(self->sentence_end, norm[end - 1])) break;
+            }
+            if (end == limit && end < n && !in_str(self->sentence_end, norm[end - 1]))
+                for (Py_ssize_t j = end - 1; j > start + M / 2; j--)
+                    if (in_str(self->clause_end, norm[j])) {
+                        end = j + 1;
+                        break;
+                    }
+            Py_ssize_t cs = start, T = end - start;
+            start = end;
+            int blank = 1;
+            for (Py_ssize_t i = cs; i < cs + T; i++)
+                if (!Py_UNICODE_ISSPACE(norm[i])) {
+                    blank = 0;
+                    break;
+                }
+            if (blank) continue;
+            /* decode the chunk */
+            PyObject *piece = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, norm + cs, T);
+            if (!piece) goto fail;
+            PyObject *labels = decode_one(self, piece, &w);
+            Py_DECREF(piece);
+            if (!labels) goto fail;
+            const unsigned char *lab = (const unsigned char *)PyBytes_AS_STRING(labels);
+            /* tags_to_spans */
+            Py_ssize_t s0 = -1;
+            int typ = -1, bad = 0;
+            for (Py_ssize_t i = 0; i < T && !bad; i++) {
+                int y = lab[i];
+                uint8_t kind_y = self->label_kind[y];
+                if (kind_y == 0) { /* the label "O" */
+                    if (s0 >= 0) bad = add_span(self, spans, norm, cs, s0, i, typ) < 0;
+                    s0 = -1;
+                    continue;
+                }
+                int t = self->label_type[y];
+                if (kind_y == 'B' || kind_y == 'S' || s0 < 0 || t != typ) {
+                    if (s0 >= 0) bad = add_span(self, spans, norm, cs, s0, i, typ) < 0;
+                    s0 = i;
+                    typ = t;
+                }
+                if (!bad && (kind_y == 'E' || kind_y == 'S')) {
+                    bad = add_span(self, spans, norm, cs, s0, i + 1, typ) < 0;
+                    s0 = -1;
+                }
+            }
+            if (!bad && s0 >= 0) bad = add_span(self, spans, norm, cs, s0, T, typ) < 0;
+            Py_DECREF(labels);
+            if (bad) goto fail;
+        }
+        PyList_SET_ITEM(out, k, spans);
+        continue;
+    fail:
+        Py_XDECREF(spans);
+        Py_CLEAR(out);
+    }
+done:
+    PyMem_Free(norm);
+    PyMem_Free(w.units);
+    PyMem_Free(w.score);
+    PyMem_Free(w.alpha);
+    PyMem_Free(w.back);
+    Py_DECREF(seq);
+    return out;
+}
+
 static PyMethodDef CrfDecoder_methods[] = {
     {"decode", (PyCFunction)CrfDecoder_decode, METH_O,
      "decode(pieces) -> list of bytes: the label index of every character of each normalised piece"},
+    {"set_spans", (PyCFunction)CrfDecoder_set_spans, METH_VARARGS, "what tag() needs of kg.ner (see kg/ner.py)"},
+    {"tag", (PyCFunction)CrfDecoder_tag, METH_O, "tag(texts) -> spans (start, end, type) of each text"},
     {NULL, NULL, 0, NULL}};
 
 static PyTypeObject CrfDecoderType = {

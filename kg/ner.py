@@ -346,8 +346,8 @@ def python_decoder(model: CrfModel) -> Decoder:
     return decode
 
 
-def compiled_decoder(model: CrfModel, keys: _FeatureKeys) -> Decoder | None:
-    """The same as :func:`python_decoder`, compiled (``kg._speedups``); None without the extension."""
+def _compiled(model: CrfModel, keys: _FeatureKeys):
+    """A ``kg._speedups.CrfDecoder`` of the model, set up to tag as :meth:`CrfTagger.tag_many` does; None without it."""
     fast = crf.speedups()
     if fast is None:
         return None
@@ -363,7 +363,36 @@ def compiled_decoder(model: CrfModel, keys: _FeatureKeys) -> Decoder | None:
         keys.right,
         keys.units,
     )
-    return decoder.decode
+    kinds, type_of = bytearray(), bytearray()  # what tags_to_spans reads of each label
+    types: dict[str, int] = {}
+    for label in model.labels:
+        prefix, _, type_ = label.partition("-")
+        kinds.append(0 if label == "O" else ord(prefix) if prefix in ("B", "S", "E") else ord("X"))
+        type_of.append(types.setdefault(type_, len(types)))
+    if len(types) > 255:
+        return None
+    names = tuple(types)
+    decoder.set_spans(
+        _normalized_code,
+        "".join(sorted(_SENTENCE_END)),
+        "".join(sorted(_CLAUSE_END)),
+        MAX_CHUNK,
+        bytes(kinds),
+        bytes(type_of),
+        names,
+        bytes(t in ENTITY_TYPES for t in names),
+    )
+    return decoder
+
+
+def _normalized_code(code: int) -> int:
+    return ord(normalize_char(chr(code)))
+
+
+def compiled_decoder(model: CrfModel, keys: _FeatureKeys) -> Decoder | None:
+    """The same as :func:`python_decoder`, compiled (``kg._speedups``); None without the extension."""
+    decoder = _compiled(model, keys)
+    return None if decoder is None else decoder.decode
 
 
 class CrfTagger:
@@ -378,6 +407,7 @@ class CrfTagger:
     def __init__(self, model_path: str | Path | None = None) -> None:
         self.model_path = Path(model_path) if model_path is not None else DEFAULT_MODEL_PATH
         self._model: tuple[CrfModel, Decoder] | None = None
+        self._fast = None  # the compiled decoder, which also does tag_many's steps around decoding
 
     def _crf(self) -> tuple[CrfModel, Decoder]:
         if self._model is None:
@@ -386,7 +416,8 @@ class CrfTagger:
             # the model's tables and their feature keys take a second to build, 0.02 s to load
             key = resources.file_key(self.model_path, __file__, crf.__file__)
             model, keys = resources.load("ner-model", key, partial(_load_model, self.model_path))
-            self._model = model, compiled_decoder(model, keys) or python_decoder(model)
+            self._fast = _compiled(model, keys)
+            self._model = model, self._fast.decode if self._fast is not None else python_decoder(model)
         return self._model
 
     def tag(self, text: str) -> list[tuple[int, int, str]]:
@@ -397,8 +428,10 @@ class CrfTagger:
         return self.tag_many([text])[0]
 
     def tag_many(self, texts: Iterable[str]) -> list[list[tuple[int, int, str]]]:
-        """:meth:`tag` for each text."""
+        """:meth:`tag` for each text: compiled in one pass (``kg._speedups``), or the steps below."""
         model, decode = self._crf()
+        if self._fast is not None:
+            return self._fast.tag(list(texts))
         names = model.labels
         norms = [normalize_text(t) for t in texts]
         chunks = [(k, cs, ce) for k, norm in enumerate(norms) for cs, ce in split_chunks(norm) if norm[cs:ce].strip()]

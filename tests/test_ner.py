@@ -290,3 +290,25 @@ def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
         bad.write_bytes(data)
         with pytest.raises(ModelError):
             CrfModel(bad)
+
+
+@needs_model
+def test_compiled_tagging_gives_the_python_steps_spans() -> None:
+    """The compiled tag_many (normalise, chunk, decode, spans in one pass) against the Python steps around the decoder."""
+    compiled = CrfTagger()
+    compiled._crf()
+    if compiled._fast is None:
+        pytest.skip("kg._speedups is not built")
+    steps = CrfTagger()
+    steps._crf()
+    steps._fast = None
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    for name in ("peoples_daily_dev", "cluener_dev_a", "resume_dev", "duie_kg_a"):
+        path = EVAL / f"{name}.jsonl"
+        if path.is_file():
+            with path.open(encoding="utf-8") as fh:
+                texts += [json.loads(line)["text"] for _, line in zip(range(300), fh)]
+    texts += ["", "   \n  ", "李克强在北京会见了日本首相" * 400, ("甲" * 450) + "。" + ("乙，" * 150) + "丙！\n丁"]
+    texts += ["ＮＢＡ球星姚明回到上海。", "a\ud800b王小明\udfff在北京", "😀中文王小明在上海", "\x02王小明\x03", _MIXED]
+    assert compiled.tag_many(texts) == steps.tag_many(texts)
+    assert compiled.tag_many(iter(texts[:5])) == steps.tag_many(texts[:5])
