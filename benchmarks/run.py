@@ -1,15 +1,20 @@
-"""kg build at corpus scale: speed, scaling, memory, -j, the cache, Turtle and SPARQL.
+"""kg build on real news that does not repeat: speed against bare taggers, -j 2, the cache, memory, RDF.
 
-    python benchmarks/run.py --sizes 1,10,50
+    python benchmarks/run.py                       # 1 and 5 MB, 3 paired rounds after a warm-up
+    python benchmarks/run.py --sizes 1,5,10 --runs 5
 
-builds corpora of about SIZE MB of real Chinese text (the ``text`` of every line in
-``../shared/eval/*.jsonl`` plus ``seeds/``, grouped into articles of ~3,000 characters,
-reshuffled on each pass when a size needs more text than there is) in
-``benchmarks/_work/`` (ignored by git; never commit it), then prints one table.
+Corpora are made at run time in ``benchmarks/_work/`` (ignored by git; never commit
+them) from the MSRA NER training text (``../shared/train/msra_train.jsonl``: consecutive
+People's Daily sentences, grouped into articles of about 1,500 characters), the texts of
+``../shared/eval/*.jsonl`` grouped likewise, the graph dev texts and the seeds (whole
+articles). Together they are about 2 M characters (6 MB of UTF-8): a corpus up to that
+size holds each article once; a bigger one repeats them (reshuffled) and is labelled so.
 
-Each build is a fresh ``python -m kg build`` process, so the times include start-up
-and the peak memory is that process's (and its workers') maximum resident set.
-Benchmarks are not tests: nothing here asserts a timing.
+Every ratio is paired: the commands of a row run in turn, A B A B …, each a fresh
+process, after one warm-up round; the ratio is taken within each round and the row
+gives the median of the rounds' ratios with their spread (min–max), so a machine whose
+speed drifts between rounds still gives a fair ratio. Benchmarks are not tests: nothing
+here asserts a timing.
 """
 
 from __future__ import annotations
@@ -23,283 +28,276 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT.parent / "shared" / "eval"
+BENCH = ROOT / "benchmarks"
+SHARED = ROOT.parent / "shared"
+TRAIN = SHARED / "train" / "msra_train.jsonl"
+EVAL = SHARED / "eval"
+GRAPH_DEV = EVAL / "graph_dev" / "texts"
 SEEDS = ROOT / "seeds"
-ARTICLE_CHARS = 3000
-#: rebuilds timed after a cold build (each after changing the same article again); the median is reported
-REBUILDS = 3
+#: about the length of a news article; the MSRA sentences (at most 100 characters) are grouped into this
+ARTICLE_CHARS = 1500
+PARAGRAPH_CHARS = 300
+PY = sys.executable
 
 
-def source_texts() -> list[str]:
-    texts: list[str] = []
+# ------------------------------------------------------------------------------------ corpora
+
+
+def _grouped(sentences: list[str]) -> list[str]:
+    """Consecutive sentences as articles of about ARTICLE_CHARS, in paragraphs of about PARAGRAPH_CHARS."""
+    articles, paragraphs, para, size, psize = [], [], [], 0, 0
+    for s in sentences:
+        para.append(s)
+        size += len(s)
+        psize += len(s)
+        if psize >= PARAGRAPH_CHARS:
+            paragraphs.append("".join(para))
+            para, psize = [], 0
+        if size >= ARTICLE_CHARS:
+            articles.append("\n".join(paragraphs + ["".join(para)] if para else paragraphs) + "\n")
+            paragraphs, para, size, psize = [], [], 0, 0
+    if para or paragraphs:
+        articles.append("\n".join(paragraphs + ["".join(para)] if para else paragraphs) + "\n")
+    return articles
+
+
+def _jsonl_texts(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for line in fh if line.strip()]
+
+
+def source_articles() -> list[str]:
+    """Every article the sources give, each once, in a fixed shuffled order (so every size is a mix)."""
+    if not TRAIN.is_file():
+        raise SystemExit(f"{TRAIN} is missing: the benchmark's corpora are made from it (see its README)")
+    articles = _grouped(_jsonl_texts(TRAIN))
     for path in sorted(EVAL.glob("*.jsonl")):
-        with open(path, encoding="utf-8") as fh:
-            texts.extend(json.loads(line)["text"] for line in fh if line.strip())
-    return texts
+        articles += _grouped(_jsonl_texts(path))
+    for folder in (GRAPH_DEV, SEEDS):
+        articles += [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+    random.Random(0).shuffle(articles)
+    return articles
 
 
-def make_corpus(folder: Path, size_mb: float) -> tuple[int, int, bool]:
-    """Write articles until ``size_mb`` MB (UTF-8) are on disk; returns (files, characters, text repeats)."""
+def make_corpus(folder: Path, size_mb: float, articles: list[str]) -> dict:
+    """Articles into ``folder`` until ``size_mb`` MB of UTF-8; what it holds and whether text repeats."""
     if folder.exists():
         shutil.rmtree(folder)
-    folder.mkdir(parents=True)
     target = int(size_mb * 1_000_000)
-    texts, seeds = source_texts(), sorted(SEEDS.glob("*.txt"))
-    rng = random.Random(0)
-    written = files = chars = 0
-    for p in seeds:
-        data = p.read_bytes()
-        (folder / f"seed_{p.name}").write_bytes(data)
-        written += len(data)
-        files += 1
-        chars += len(data.decode("utf-8"))
+    written = chars = files = 0
     rounds = 0
+    rng = random.Random(1)
     while written < target:
-        order = texts[:]
-        if rounds:
-            rng.shuffle(order)
-        buf: list[str] = []
-        n = 0
-        for t in order:
-            buf.append(t)
-            n += len(t)
-            if n >= ARTICLE_CHARS:
-                body = "\n".join(buf) + "\n"
-                data = body.encode("utf-8")
-                (folder / f"r{rounds:03d}" / "").mkdir(exist_ok=True)
-                (folder / f"r{rounds:03d}" / f"a{files:07d}.txt").write_bytes(data)
-                written += len(data)
-                chars += len(body)
-                files += 1
-                buf, n = [], 0
-                if written >= target:
-                    break
+        order = articles if rounds == 0 else rng.sample(articles, len(articles))
+        for text in order:
+            data = text.encode("utf-8")
+            sub = folder / f"{files // 1000:03d}"
+            sub.mkdir(parents=True, exist_ok=True)
+            (sub / f"a{files:06d}.txt").write_bytes(data)
+            written, chars, files = written + len(data), chars + len(text), files + 1
+            if written >= target:
+                break
         rounds += 1
-    return files, chars, rounds > 1
+    return {"files": files, "chars": chars, "bytes": written, "repeats": rounds > 1}
 
 
-def run_build(corpus: Path, out: Path, *args: str) -> tuple[float, int]:
-    """(seconds, peak RSS in bytes of the build and its worker processes)."""
-    cmd = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--no-progress", *args]
+# ------------------------------------------------------------------------------------ timing
+
+
+def run(cmd: list[str]) -> tuple[float, int]:
+    """(wall seconds, peak RSS in bytes of the process and the children it waited for) of one command."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"build failed: {' '.join(cmd)}\n{proc.stderr.read().decode() if proc.stderr else ''}")
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err}")
     return seconds, usage.ru_maxrss * 1024
 
 
-def corpus_text(corpus: Path) -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in sorted(corpus.rglob("*.txt"))]
+Step = tuple[str, list[str], Callable[[], None] | None]
 
 
-def jieba_rate(corpus: Path) -> tuple[float, float]:
-    """chars/s of bare ``jieba.posseg.cut`` over the corpus (its first million characters), in a fresh
-    process, and the seconds that process took to import jieba and load its dictionary before."""
-    code = (
-        "import time; t0 = time.perf_counter()\n"
-        "import sys, pathlib, jieba, jieba.posseg as P, logging\n"
-        "jieba.setLogLevel(logging.WARNING); jieba.initialize(); startup = time.perf_counter() - t0\n"
-        "texts=[]; m=0\n"
-        "for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.txt')):\n"
-        "    texts.append(p.read_text(encoding='utf-8')); m+=len(texts[-1])\n"
-        "    if m>=1_000_000: break\n"
-        "t=time.perf_counter(); n=0\n"
-        "for x in texts:\n    n+=len(x); sum(1 for _ in P.cut(x))\n"
-        "print(n, time.perf_counter()-t, startup)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code, str(corpus)], capture_output=True, text=True, check=True)
-    n, seconds, startup = out.stdout.split()
-    return int(n) / float(seconds), float(startup)
+def rounds(steps: list[Step], runs: int, warmup: int) -> dict[str, list[tuple[float, int]]]:
+    """Each step's command in turn (its set-up first, untimed), ``warmup`` rounds uncounted, then ``runs``."""
+    times: dict[str, list[tuple[float, int]]] = {name: [] for name, _, _ in steps}
+    for r in range(warmup + runs):
+        for name, cmd, setup in steps:
+            if setup:
+                setup()
+            result = run(cmd)
+            if r >= warmup:
+                times[name].append(result)
+        print(f"  round {r + 1}/{warmup + runs}" + (" (warm-up)" if r < warmup else ""), file=sys.stderr, flush=True)
+    return times
 
 
-def change_one_article(corpus: Path) -> None:
-    first = sorted(corpus.rglob("a*.txt"))[0]
-    first.write_text(
-        first.read_text(encoding="utf-8") + "\n省科技厅厅长在唐山市调研科技特派员制度。\n", encoding="utf-8"
-    )
+def ratio(times: dict, slow: str, fast: str) -> str:
+    """Median (min–max) over the rounds of time[slow] / time[fast]."""
+    pairs = [a[0] / b[0] for a, b in zip(times[slow], times[fast])]
+    return f"{statistics.median(pairs):.2f}× ({min(pairs):.2f}–{max(pairs):.2f})"
 
 
-def rdf_timings(ttl: Path) -> dict[str, float]:
-    """Turtle write (kg) and one SPARQL query: rdflib default store vs pyoxigraph."""
-    code = r"""
-import sys, time, json
-from kg.export.json import read_json
-from kg.export.rdf import turtle_text, rdf_graph
-from kg.query import load_query, PREFIXES
-out = {}
-G = read_json(sys.argv[1] + "/graph.json")
-t = time.perf_counter(); text = turtle_text(G); out["kg turtle_text"] = time.perf_counter() - t
-t = time.perf_counter(); R = rdf_graph(G); out["rdflib graph build"] = time.perf_counter() - t
-out["triples"] = len(R)
-t = time.perf_counter(); R.serialize(format="turtle"); out["rdflib serialize"] = time.perf_counter() - t
-_, q = load_query("officials_by_agency")
-pre = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-from rdflib import Graph
-t = time.perf_counter(); g = Graph(); g.parse(data=text, format="turtle"); out["rdflib parse"] = time.perf_counter() - t
-t = time.perf_counter(); rows = list(g.query(pre + q)); out["rdflib query"] = time.perf_counter() - t
-out["rows"] = len(rows)
-try:
-    import pyoxigraph as ox
-    t = time.perf_counter(); s = ox.Store(); s.bulk_load(text.encode(), ox.RdfFormat.TURTLE); out["pyoxigraph load"] = time.perf_counter() - t
-    t = time.perf_counter(); orows = list(s.query(pre + q)); out["pyoxigraph query"] = time.perf_counter() - t
-    out["oxrows"] = len(orows)
-except ImportError:
-    pass
-print(json.dumps(out))
-"""
-    proc = subprocess.run([sys.executable, "-c", code, str(ttl)], capture_output=True, text=True)
-    if proc.returncode:
-        return {"error": proc.stderr.strip().splitlines()[-1]}  # type: ignore[dict-item]
-    out = json.loads(proc.stdout)
-    # the command users run, start-up included
-    cmd = [
-        sys.executable,
-        "-m",
-        "kg",
-        "query",
-        "officials_by_agency",
-        "--graph",
-        str(ttl / "graph.ttl"),
-        "--format",
-        "csv",
+def median_s(times: dict, name: str) -> float:
+    return statistics.median(t for t, _ in times[name])
+
+
+# ------------------------------------------------------------------------------------ rows
+
+
+def kg_build(corpus: Path, out: Path, *args: str) -> list[str]:
+    return [PY, "-m", "kg", "build", str(corpus), "--out", str(out), "--no-progress", *args]
+
+
+def have_rjieba() -> bool:
+    return subprocess.run([PY, "-c", "import rjieba"], capture_output=True).returncode == 0
+
+
+def against_taggers(work: Path, size: float, info: dict, args, row) -> Path:
+    corpus, out_all, out_jt = work / f"corpus_{size:g}MB", work / f"out_{size:g}MB", work / f"out_{size:g}MB_jt"
+    steps: list[Step] = [
+        ("kg", kg_build(corpus, out_all, "--no-cache"), None),
+        ("kg json,ttl", kg_build(corpus, out_jt, "--no-cache", "--format", "json,ttl"), None),
+        ("jieba", [PY, str(BENCH / "bare_tagging.py"), "jieba", str(corpus)], None),
     ]
-    t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    out["kg query command"] = time.perf_counter() - t
-    out["kg query rows"] = len(proc.stdout.splitlines()) - 1 if proc.returncode == 0 else -1
-    return out
-
-
-def parallel_and_cache(work: Path, psize: float, times: dict[float, float], row) -> None:
-    """-j 2 against -j 1 (both without a cache); then a rebuild after one article changed
-    against a cold build, both -j 1 with the cache."""
-    corpus = work / f"corpus_{psize:g}MB"
-    if psize not in times:
-        make_corpus(corpus, psize)  # a size the cold builds above did not cover
-        times[psize], _ = run_build(corpus, work / f"out_{psize:g}MB", "--no-cache", "--format", "json,ttl")
-    t2, _ = run_build(corpus, work / "out_p2", "--format", "json,ttl", "-j", "2", "--no-cache")
-    same = (work / "out_p2" / "graph.ttl").read_bytes() == (work / f"out_{psize:g}MB" / "graph.ttl").read_bytes()
+    if have_rjieba():
+        steps.append(("rjieba", [PY, str(BENCH / "bare_tagging.py"), "rjieba", str(corpus)], None))
+    t = rounds(steps, args.runs, args.warmup)
+    label = f"{size:g} MB ({info['files']:,} articles, {info['chars']:,} chars{', text repeats' if info['repeats'] else ''})"
+    kg_s, jt_s, jieba_s = median_s(t, "kg"), median_s(t, "kg json,ttl"), median_s(t, "jieba")
     row(
-        f"-j 2 vs -j 1, {psize:g} MB",
-        f"{t2:.1f} s vs {times[psize]:.1f} s: speed-up {times[psize] / t2:.2f}, same bytes {same}",
+        f"full build -j 1 --no-cache, all formats, vs bare `jieba.posseg.cut`, {label}",
+        f"{ratio(t, 'jieba', 'kg')} (kg {kg_s:.1f} s, {info['chars'] / kg_s:,.0f} chars/s; jieba {jieba_s:.1f} s)",
     )
-    cache = work / "cache"
-    shutil.rmtree(cache, ignore_errors=True)
-    cold, _ = run_build(corpus, work / "out_c1", "--format", "json,ttl", "--cache-dir", str(cache))
-    rebuilds = []
-    for _ in range(REBUILDS):  # this machine's speed wanders by a tenth from one second to the next
-        change_one_article(corpus)
-        seconds, _ = run_build(corpus, work / "out_c2", "--format", "json,ttl", "--cache-dir", str(cache))
-        rebuilds.append(seconds)
-    warm = statistics.median(rebuilds)
-    report = json.loads((work / "out_c2" / "report.json").read_text(encoding="utf-8"))
     row(
-        f"-j 1 rebuild after one article changed vs cold -j 1 filling the cache, {psize:g} MB",
-        f"{warm:.1f} s (median of {', '.join(f'{r:.1f}' for r in rebuilds)}) vs {cold:.1f} s: {cold / warm:.1f}x"
-        f" (extracted {report['extracted']}, cached {report['cached']})",
+        f"full build -j 1 --no-cache, `--format json,ttl`, vs bare `jieba.posseg.cut`, {size:g} MB",
+        f"{ratio(t, 'jieba', 'kg json,ttl')} (kg {jt_s:.1f} s)",
+    )
+    if "rjieba" in t:
+        row(
+            f"`rjieba.tag` (the ceiling) vs full build, all formats: kg's time / rjieba's, {size:g} MB",
+            f"{ratio(t, 'kg', 'rjieba')} (rjieba {median_s(t, 'rjieba'):.1f} s)",
+        )
+    rss = max(r for _, r in t["kg"])
+    row(f"peak memory, full build -j 1, {size:g} MB", f"{rss / 2**20:,.0f} MiB")
+    return out_all
+
+
+def parallel(work: Path, size: float, args, row) -> None:
+    corpus = work / f"corpus_{size:g}MB"
+    one, two = work / "out_j1", work / "out_j2"
+    fmt = ("--no-cache", "--format", "json,ttl")
+    t = rounds(
+        [("j1", kg_build(corpus, one, *fmt), None), ("j2", kg_build(corpus, two, *fmt, "-j", "2"), None)],
+        args.runs,
+        args.warmup,
+    )
+    same = all((one / f).read_bytes() == (two / f).read_bytes() for f in ("graph.json", "graph.ttl"))
+    row(
+        f"`-j 2` vs `-j 1`, --no-cache, json,ttl, {size:g} MB ({os.cpu_count()} cores)",
+        f"{ratio(t, 'j1', 'j2')} ({median_s(t, 'j2'):.1f} s vs {median_s(t, 'j1'):.1f} s; same bytes: {same})",
     )
 
 
-def fresh_rate(work: Path) -> dict[str, float]:
-    """Extraction alone against jieba alone on text read once: each eval text and seed exactly once.
+def rebuild(work: Path, size: float, args, row) -> None:
+    corpus, out, cache = work / f"corpus_{size:g}MB", work / "out_cache", work / "cache"
+    first = sorted(corpus.rglob("*.txt"))[0]
+    original = first.read_bytes()
+    edits = iter(range(1_000_000))
 
-    Every corpus above repeats the ~180,000 characters of source text (eval + seeds), and
-    kg memoises a few pure steps (the POS cut before a head word, the parts of a name), which
-    hit more often on repeated text than on a real archive. Here each text is extracted
-    once, in one process after start-up, with bare ``jieba.posseg.cut`` over the same texts
-    in the same process: the speed on text kg has not seen.
-    """
-    corpus = work / "corpus_fresh"
-    _, _, repeats = make_corpus(corpus, 0.45)  # within the first pass over the texts
-    assert not repeats
-    code = r"""
-import sys, time, pathlib, logging
-import jieba, jieba.posseg as P
-from kg.parallel import warm
-from kg.stages import process_path
-jieba.setLogLevel(logging.WARNING); jieba.initialize(); warm()
-paths = sorted(pathlib.Path(sys.argv[1]).rglob('*.txt'))
-texts = [p.read_text(encoding='utf-8') for p in paths]
-n = sum(map(len, texts))
-t = time.perf_counter()
-for i, p in enumerate(paths):
-    process_path((str(i), str(p)))
-kg_s = time.perf_counter() - t
-t = time.perf_counter()
-for x in texts:
-    sum(1 for _ in P.cut(x))
-jieba_s = time.perf_counter() - t
-print(n, kg_s, jieba_s)
-"""
-    out = subprocess.run([sys.executable, "-c", code, str(corpus)], capture_output=True, text=True, check=True)
-    n, kg_s, jieba_s = out.stdout.split()
-    return {"chars": int(n), "kg": int(n) / float(kg_s), "jieba": int(n) / float(jieba_s)}
+    def cold() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    def change() -> None:
+        first.write_bytes(original + f"\n省科技厅厅长在唐山市调研科技特派员制度（第{next(edits)}次）。\n".encode())
+
+    cmd = kg_build(corpus, out, "--format", "json,ttl", "--cache-dir", str(cache))
+    try:
+        t = rounds([("cold", cmd, cold), ("rebuild", cmd, change)], args.runs, args.warmup)
+    finally:
+        first.write_bytes(original)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    row(
+        f"rebuild after one article changed vs cold build filling the cache, -j 1, json,ttl, {size:g} MB",
+        f"{ratio(t, 'cold', 'rebuild')} ({median_s(t, 'rebuild'):.1f} s vs {median_s(t, 'cold'):.1f} s;"
+        f" extracted {report.get('extracted')}, from the cache {report.get('cached')})",
+    )
+
+
+def rdf(out: Path, size: float, args, row) -> None:
+    steps = BENCH / "rdf_steps.py"
+    triples = subprocess.run(
+        [PY, "-c", "import sys; from kg.export.json import read_json; from kg.export.rdf import rdf_graph;"
+         " print(len(rdf_graph(read_json(sys.argv[1] + '/graph.json'))))", str(out)],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    ).stdout.strip()  # fmt: skip
+    t = rounds(
+        [
+            ("kg", [PY, str(steps), "kg-turtle", str(out)], None),
+            ("rdflib", [PY, str(steps), "rdflib-turtle", str(out)], None),
+        ],
+        args.runs,
+        args.warmup,
+    )
+    row(
+        f"Turtle from graph.json: kg's writer vs rdflib (graph + serialiser), {size:g} MB graph ({int(triples):,} triples)",
+        f"{ratio(t, 'rdflib', 'kg')} ({median_s(t, 'kg'):.1f} s vs {median_s(t, 'rdflib'):.1f} s, start-up included)",
+    )
+    kg_cmd = [PY, "-m", "kg", "query", "officials_by_agency", "--graph", str(out / "graph.ttl"), "--format", "csv"]
+    rows_kg = len(subprocess.run(kg_cmd, capture_output=True, text=True, cwd=ROOT).stdout.splitlines()) - 1
+    rows_rdflib = subprocess.run(
+        [PY, str(steps), "rdflib-query", str(out)], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    t = rounds([("kg", kg_cmd, None), ("rdflib", [PY, str(steps), "rdflib-query", str(out)], None)], args.runs, 0)
+    row(
+        f"`kg query officials_by_agency` vs rdflib parse + query, {size:g} MB graph",
+        f"{ratio(t, 'rdflib', 'kg')} ({median_s(t, 'kg'):.1f} s vs {median_s(t, 'rdflib'):.1f} s;"
+        f" rows {rows_kg} and {rows_rdflib})",
+    )
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="1,10,50", help="corpus sizes in MB (default: 1,10,50)")
-    ap.add_argument("--work", default=str(ROOT / "benchmarks" / "_work"), help="scratch folder (default: _work)")
-    ap.add_argument(
-        "--parallel-size",
-        default=None,
-        help="size(s), comma-separated, for -j 2 vs -j 1 and the rebuild (default: smallest)",
-    )
-    ap.add_argument("--skip-rdf", action="store_true", help="no Turtle/SPARQL timings")
-    ap.add_argument("--skip-parallel", action="store_true", help="no -j 2 and cached-rebuild timings")
+    ap.add_argument("--sizes", default="1,5", help="corpus sizes in MB for the rows against the taggers (default: 1,5)")
+    ap.add_argument("--size", type=float, default=None, help="size for -j 2, rebuild and RDF rows (default: largest)")
+    ap.add_argument("--runs", type=int, default=3, help="counted rounds per row (default: 3)")
+    ap.add_argument("--warmup", type=int, default=1, help="uncounted rounds first (default: 1)")
+    ap.add_argument("--work", default=str(BENCH / "_work"), help="scratch folder (default: benchmarks/_work)")
+    ap.add_argument("--skip", default="", help="rows to leave out, comma-separated: taggers,parallel,rebuild,rdf")
     args = ap.parse_args(argv)
     sizes = [float(s) for s in args.sizes.split(",")]
+    size = args.size or max(sizes)
+    skip = set(filter(None, args.skip.split(",")))
     work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    articles = source_articles()
+    unique = sum(len(a.encode("utf-8")) for a in articles)
+    print(f"sources: {len(articles):,} articles, {unique / 1e6:.1f} MB without repetition", file=sys.stderr)
     rows: list[tuple[str, str]] = []
-    times: dict[float, float] = {}
 
     def row(name: str, value: str) -> None:
         rows.append((name, value))
-        print(f"{name:<52} {value}", flush=True)
+        print(f"{name}: {value}", flush=True)
 
-    jieba_cps = jieba_startup = None
-    for size in sizes:
-        corpus = work / f"corpus_{size:g}MB"
-        files, chars, repeats = make_corpus(corpus, size)
-        if jieba_cps is None or jieba_startup is None:
-            jieba_cps, jieba_startup = jieba_rate(corpus)
-            row(
-                f"bare jieba.posseg.cut ({size:g} MB)",
-                f"{jieba_cps:,.0f} chars/s, after {jieba_startup:.2f} s to import it and load its dictionary",
-            )
-        out = work / f"out_{size:g}MB"
-        seconds, rss = run_build(corpus, out, "--no-cache", "--format", "json,ttl")
-        times[size] = seconds
-        cps = chars / seconds
-        again = ", text repeats" if repeats else ""
-        with_startup = chars / (chars / jieba_cps + jieba_startup)  # jieba's start-up counted, as kg's is
-        row(
-            f"full build -j 1, {size:g} MB ({files} files, {chars:,} chars{again})",
-            f"{seconds:.1f} s, {cps:,.0f} chars/s, ratio to jieba {cps / jieba_cps:.2f}"
-            f" ({cps / with_startup:.2f} with jieba's start-up counted too), peak RSS {rss / 2**20:,.0f} MiB",
-        )
-    if len(sizes) > 1:
-        a, b = sizes[0], sizes[1]
-        row(f"time {b:g} MB / time {a:g} MB", f"{times[b] / times[a]:.2f} (size ratio {b / a:g})")
-    if not args.skip_parallel:
-        for psize in [float(s) for s in args.parallel_size.split(",")] if args.parallel_size else sizes[:1]:
-            parallel_and_cache(work, psize, times, row)
-    fresh = fresh_rate(work)
-    row(
-        f"extraction only, text read once ({fresh['chars']:,} chars, in one process after start-up)",
-        f"kg {fresh['kg']:,.0f} chars/s, bare jieba.posseg.cut {fresh['jieba']:,.0f} chars/s:"
-        f" ratio {fresh['kg'] / fresh['jieba']:.2f}",
-    )
-    if not args.skip_rdf:
-        big = work / f"out_{sizes[-1]:g}MB"
-        r = rdf_timings(big)
-        row(f"RDF on the {sizes[-1]:g} MB graph", json.dumps({k: round(v, 2) for k, v in r.items()}))
+    infos = {s: make_corpus(work / f"corpus_{s:g}MB", s, articles) for s in sorted(set(sizes) | {size})}
+    out = work / f"out_{size:g}MB"
+    if "taggers" not in skip:
+        for s in sizes:
+            out = against_taggers(work, s, infos[s], args, row)
+    if "parallel" not in skip:
+        parallel(work, size, args, row)
+    if "rebuild" not in skip:
+        rebuild(work, size, args, row)
+    if "rdf" not in skip:
+        if not (out / "graph.json").is_file():
+            subprocess.run(kg_build(work / f"corpus_{size:g}MB", out, "--no-cache"), check=True, cwd=ROOT)
+        rdf(out, size, args, row)
+    print(f"\n{args.runs} rounds after {args.warmup} warm-up; ratio: median (min–max) of the rounds' ratios")
     print("\n| measure | result |\n|---|---|")
     for name, value in rows:
         print(f"| {name} | {value} |")

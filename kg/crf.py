@@ -1,17 +1,20 @@
-"""Viterbi decoding of a CRFsuite first-order model, batched with numpy.
+"""Decoding a CRFsuite first-order model: its file, its scores, its Viterbi search.
 
 Why not python-crfsuite's ``Tagger`` (which trains our model and stays the
 reference): profiling a build showed nine tenths of its tagging time going into
-handing ~15 feature strings per character across to C++ and looking each one
-up, and one tenth into the Viterbi search itself. Here the model's weights are
-read once into arrays, each feature is an integer looked up per template, and
-all the chunks of a document are decoded at once, one numpy step per character
-position. The arithmetic is CRFsuite's own, in its order (``crf1d_tag.c``,
-``crf1d_context.c``): a position's score for a label is 0 plus each present
-attribute's weight in feature order; a step takes, for each label, the first
-best previous label by ``prev + transition`` and adds the state score; the last
-position takes the first best label. So the labels are the same, not just
-close; ``tests/test_ner.py`` checks that against python-crfsuite.
+handing ~20 feature strings per character across to C++ and looking each one
+up. kg reads the model once and decodes with the arithmetic of CRFsuite, in its
+order (``crf1d_tag.c``, ``crf1d_context.c``): a position's score for a label is
+0 plus each present attribute's weight in feature order; a step takes, for each
+label, the first best previous label by ``prev + transition`` (strict ``<``) and
+adds the state score; the last position takes the first best label. So the
+labels are the same, not just close; ``tests/test_ner.py`` checks that against
+python-crfsuite.
+
+Two routes do this, with the same results to the last bit (tested): the compiled
+extension ``kg._speedups`` (built from ``kg/_speedups.c`` when kg is installed,
+features looked up as integer keys, about 15 times faster) and the pure-Python
+methods below, used when the extension is missing or ``KG_PURE_PYTHON=1``.
 
 The file layout read here is CRFsuite's ``crf1d_model.c`` and ``cqdb.c``:
 little-endian, a 48-byte header, a ``FEAT`` chunk of (type, source,
@@ -20,14 +23,33 @@ destination, weight) records, and CQDB string tables for labels and attributes.
 
 from __future__ import annotations
 
+import os
 import struct
+import sys
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
-import numpy as np
-
-_FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
+_FEATURE = struct.Struct("<IIId")
 _STATE, _TRANSITION = 0, 1
+_FLOAT_MAX = sys.float_info.max
+
+
+#: The version of ``kg/_speedups.c`` this code calls (its ``VERSION``); raise both together.
+SPEEDUPS_VERSION = 1
+
+
+def speedups() -> ModuleType | None:
+    """The compiled ``kg._speedups``, or None when it is not built (or built from older sources,
+    as an editable install not reinstalled since the C file changed) or ``KG_PURE_PYTHON`` is set."""
+    if os.environ.get("KG_PURE_PYTHON"):
+        return None
+    try:
+        from kg import _speedups  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return _speedups if getattr(_speedups, "VERSION", None) == SPEEDUPS_VERSION else None
 
 
 class ModelError(ValueError):
@@ -54,8 +76,9 @@ def _strings(buf: bytes, base: int) -> list[str]:
 class CrfModel:
     """Labels, attributes and weights of a CRFsuite first-order (``crf1d``) model file.
 
-    ``state[a, y]``: weight of attribute ``a`` for label ``y`` (one extra zero row at
-    index ``len(attributes)`` stands for "no attribute"); ``transition[y0, y1]``.
+    ``state``: the weights of attribute ``a`` for each label, row ``a`` of a flat
+    array (``weight(a, y)``); one extra zero row at ``none = len(attributes)``
+    stands for "no attribute". ``transition``: row ``y0``, column ``y1``.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -81,59 +104,61 @@ class CrfModel:
             raise ModelError(f"{path}: no feature chunk") from exc
         if chunk != b"FEAT":
             raise ModelError(f"{path}: no feature chunk")
-        try:
-            feats = np.frombuffer(buf, dtype=_FEATURE, count=count, offset=off_feat + 12)
-        except ValueError as exc:
-            raise ModelError(f"{path}: the feature chunk is cut short") from exc
+        start = off_feat + 12
+        end = start + count * _FEATURE.size
+        if end > len(buf):
+            raise ModelError(f"{path}: the feature chunk is cut short")
+        self.n_labels = n_labels
         self.none = n_attrs
-        self.state = np.zeros((n_attrs + 1, n_labels))
-        self.transition = np.zeros((n_labels, n_labels))
-        state, trans = feats[feats["type"] == _STATE], feats[feats["type"] == _TRANSITION]
-        self.state[state["src"], state["dst"]] = state["weight"]
-        self.transition[trans["src"], trans["dst"]] = trans["weight"]
+        self.state = array("d", bytes(8 * (n_attrs + 1) * n_labels))
+        self.transition = array("d", bytes(8 * n_labels * n_labels))
+        for type_, src, dst, weight in _FEATURE.iter_unpack(buf[start:end]):
+            if type_ == _STATE and src < n_attrs and dst < n_labels:
+                self.state[src * n_labels + dst] = weight
+            elif type_ == _TRANSITION and src < n_labels and dst < n_labels:
+                self.transition[src * n_labels + dst] = weight
 
-    def decode(self, sequences: Sequence[np.ndarray]) -> list[list[str]]:
-        """The best label sequence for each sequence of attribute ids.
+    def weight(self, attribute: int, label: int) -> float:
+        return self.state[attribute * self.n_labels + label]
 
-        Each sequence is an int array (positions × attribute slots) whose rows list
-        a position's attribute ids in feature order, ``self.none`` where absent.
-        Sequences are decoded together, longest first: step ``t`` updates only
-        the sequences longer than ``t``, so no work is spent on padding.
-        """
-        out: list[list[str]] = [[] for _ in sequences]
-        todo = sorted((i for i, s in enumerate(sequences) if len(s)), key=lambda i: -len(sequences[i]))
-        if not todo:
-            return out
-        lengths = np.array([len(sequences[i]) for i in todo])
-        ids = np.concatenate([sequences[i] for i in todo])
-        scores = self.state[ids[:, 0]].copy()  # 0 + first weight is the first weight
-        for k in range(1, ids.shape[1]):
-            scores += self.state[ids[:, k]]
-        batch, longest, n_labels = len(todo), int(lengths[0]), self.transition.shape[0]
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        steps = np.minimum(np.arange(longest)[:, None], (lengths - 1)[None, :])
-        state = scores[starts[None, :] + steps]  # (step, sequence, label); padding repeats the last row
-        live = np.searchsorted(-lengths, -np.arange(longest), side="left")  # live[t]: sequences longer than t
-        # forward: alpha[t] = max over previous labels of (alpha[t-1] + transition), + state[t];
-        # laid out (previous label, sequence × next label) so the max runs over whole rows
-        tiled = np.tile(self.transition, (1, batch))  # [previous, sequence*L + next] = transition[previous, next]
-        history = np.empty((longest, batch, n_labels))
-        history[0] = state[0]
-        alpha = state[0].copy()
-        for t in range(1, longest):
-            m = live[t]
-            step = np.repeat(alpha[:m].T, n_labels, axis=1)  # [previous, b*L + next] = alpha[b, previous]
-            step += tiled[:, : m * n_labels]
-            alpha[:m] = step.max(axis=0).reshape(m, n_labels) + state[t, :m]
-            history[t] = alpha
-        # backward: the first best previous label of each step on the path, as CRFsuite's strict '<' keeps
-        paths = np.zeros((longest, batch), dtype=np.intp)
-        paths[lengths - 1, np.arange(batch)] = alpha.argmax(axis=1)
-        for t in range(longest - 1, 0, -1):
-            m = live[t]
-            paths[t - 1, :m] = (history[t - 1, :m] + self.transition[:, paths[t, :m]].T).argmax(axis=1)
-        paths = paths.T
-        names = self.labels
-        for b, i in enumerate(todo):
-            out[i] = [names[y] for y in paths[b, : lengths[b]].tolist()]
+    def scores(self, positions: Sequence[Sequence[int]]) -> list[list[float]]:
+        """State scores of each position from its attribute ids, in feature order (CRFsuite's sums)."""
+        n, state, out = self.n_labels, self.state, []
+        for attrs in positions:
+            s = [0.0] * n
+            for a in attrs:
+                row = state[a * n : a * n + n]
+                for y in range(n):
+                    s[y] += row[y]
+            out.append(s)
         return out
+
+    def viterbi(self, scores: Sequence[Sequence[float]]) -> list[int]:
+        """The best label indices for the state ``scores`` of a sequence (``crf1dc_viterbi``)."""
+        if not scores:
+            return []
+        n, trans = self.n_labels, self.transition
+        columns = [trans[j::n] for j in range(n)]  # columns[j][i] = transition[i, j]
+        alpha = list(scores[0])
+        back: list[list[int]] = [[]]
+        for state in scores[1:]:
+            here, arg_row = [], []
+            for j in range(n):
+                best, arg = -_FLOAT_MAX, 0
+                for i, tr in enumerate(columns[j]):
+                    score = alpha[i] + tr
+                    if best < score:
+                        best, arg = score, i
+                here.append(best)
+                arg_row.append(arg)
+            alpha = [here[j] + state[j] for j in range(n)]
+            back.append(arg_row)
+        best, arg = -_FLOAT_MAX, 0
+        for i, score in enumerate(alpha):
+            if best < score:
+                best, arg = score, i
+        labels = [arg]
+        for t in range(len(scores) - 1, 0, -1):
+            labels.append(back[t][labels[-1]])
+        labels.reverse()
+        return labels

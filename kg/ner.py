@@ -5,7 +5,8 @@ dictionary and miss most multi-word organizations and unseen names (People's Dai
 F1 0.54).  A character-level CRF trained on the MSRA news corpus needs no segmentation,
 is small (a few MB), fast and deterministic. It is trained with python-crfsuite by
 ``scripts/train_ner.py``; the model file ships as package data and is decoded by
-:mod:`kg.crf` (the same labels as python-crfsuite's tagger, in less time).
+:mod:`kg.crf` (the same labels as python-crfsuite's tagger, in less time), compiled
+(``kg._speedups``) when the extension is built.
 
 Text is ground truth, so every span is a pair of character offsets into the text the
 caller passed, end exclusive.  Characters are normalised one at a time (see
@@ -20,11 +21,10 @@ caller passed, end exclusive.  Characters are normalised one at a time (see
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache, partial
 from pathlib import Path
-
-import numpy as np
 
 from kg import crf, resources
 from kg.crf import CrfModel
@@ -233,127 +233,81 @@ def split_chunks(text: str, max_len: int = MAX_CHUNK) -> Iterator[tuple[int, int
         start = end
 
 
-#: The templates of :func:`char_features`, in its order: (name, the window it reads).
+#: The templates of :func:`char_features`, in its order: (name, the window it reads, as offsets).
 _TEMPLATES = (
-    ("u0", "c0"),
-    ("u-1", "c_1"),
-    ("u1", "c1"),
-    ("u-2", "c_2"),
-    ("u2", "c2"),
-    ("b-2", "c_2 c_1"),
-    ("b-1", "c_1 c0"),
-    ("b0", "c0 c1"),
-    ("b1", "c1 c2"),
-    ("t0", "c_1 c0 c1"),
-    ("k0", "k0"),
-    ("k-1k0", "k_1 k0"),
-    ("k0k1", "k0 k1"),
+    ("u0", (0,)),
+    ("u-1", (-1,)),
+    ("u1", (1,)),
+    ("u-2", (-2,)),
+    ("u2", (2,)),
+    ("b-2", (-2, -1)),
+    ("b-1", (-1, 0)),
+    ("b0", (0, 1)),
+    ("b1", (1, 2)),
+    ("t0", (-1, 0, 1)),
+    ("k0", (0,)),
+    ("k-1k0", (-1, 0)),
+    ("k0k1", (0, 1)),
 )
-#: The flags of :func:`char_features`, in its order: (name, the window character, its bit in ``_flag_bits``).
-_FLAGS = (
-    ("sn0", "c0", 1),
-    ("sn-1", "c_1", 1),
-    ("sn-2", "c_2", 1),
-    ("ls0", "c0", 2),
-    ("ls1", "c1", 2),
-    ("os0", "c0", 4),
-    ("os1", "c1", 4),
-)
-#: Largest key space looked up through a direct table rather than by binary search.
-_DENSE = 1 << 16
+#: The flags of :func:`char_features`, in its order (the compiled decoder reads them in this order).
+_FLAGS = ("sn0", "sn-1", "sn-2", "ls0", "ls1", "os0", "os1")
 #: Every class :func:`char_class` gives, and the start/end padding classes of :func:`char_features`.
 _CLASSES = ("B", "E", "cnum", "digit", "han", "latin", "other", "punct", "space")
+#: The index of a character the model never saw (``kg/_speedups.c``: ``UNKNOWN_CHAR``).
+_UNKNOWN = 0xFFFF
 
 
-@lru_cache(maxsize=65536)
 def _flag_bits(ch: str) -> int:
     """1: a surname character, 2: a place-name ending, 4: an organisation-name ending."""
     return (ch in SURNAME_CHARS) | (ch in PLACE_SUFFIX_CHARS) << 1 | (ch in ORG_SUFFIX_CHARS) << 2
 
 
-class _FeatureIds:
-    """:func:`char_features` of many texts as model attribute ids, computed with numpy.
+class _FeatureKeys:
+    """The model's features as integer keys, for the compiled decoder (``kg/_speedups.c``).
 
-    Row ``i`` of the result holds, in :func:`char_features` order, the id of
-    each feature of position ``i`` that the model knows and ``model.none`` for
-    the rest, so summing a row's weights in column order is CRFsuite's sum over
-    a position's features. Characters become indices into the model's character
-    vocabulary, n-grams become one integer each, and every template is one
-    vectorised lookup: no feature string is ever built.
+    A character is its index in the model's character vocabulary, a class its
+    index in ``_CLASSES``; an n-gram of 16-bit units is one integer, tagged with
+    its template's number above bit 48. Only the features the model knows get a
+    key, so a feature of :func:`char_features` is present exactly when its key is
+    in the table. ``units(code)`` packs what the decoder needs of a character:
+    vocabulary index | class << 16 | flag bits << 20.
     """
 
     def __init__(self, model: CrfModel) -> None:
-        self.none = model.none
-        known = model.attributes
-        self.bias = known.get("b", model.none)
         values: dict[str, dict[str, int]] = {name: {} for name, _ in _TEMPLATES}
-        for attr, aid in known.items():
+        for attr, aid in model.attributes.items():
             name, sep, value = attr.partition("=")
             if sep and name in values:
                 values[name][value] = aid
         chars = sorted({c for name, _ in _TEMPLATES if name[0] != "k" for v in values[name] for c in v})
-        self.vocab = {c: i for i, c in enumerate(chars)}  # index len(chars): a character the model never saw
+        if len(chars) >= _UNKNOWN:
+            raise crf.ModelError("the model's character vocabulary does not fit 16 bits")
+        self.vocab = {c: i for i, c in enumerate(chars)}
         self.classes = {c: i for i, c in enumerate(_CLASSES)}
-        self.lookups: list[tuple[list[str], int, np.ndarray, np.ndarray | None]] = []
-        for name, window in _TEMPLATES:
-            parts = window.split()
+        keys, ids = array("Q"), array("i")
+        for number, (name, window) in enumerate(_TEMPLATES):
             is_chars = name[0] != "k"
             index = self.vocab if is_chars else self.classes
-            base = len(index) + 1
-            keys, ids = [], []
             for value, aid in values[name].items():
-                units = _split_units(value, len(parts), index, is_chars)
+                units = _split_units(value, len(window), index, is_chars)
                 if units is not None:
                     key = 0
                     for u in units:
-                        key = key * base + u
-                    keys.append(key)
+                        key = key << 16 | u
+                    keys.append((number + 1) << 48 | key)
                     ids.append(aid)
-            size = base ** len(parts)
-            if size <= _DENSE:  # single characters and class n-grams: a direct table
-                table = np.full(size, model.none, dtype=np.intp)
-                table[np.array(keys, dtype=np.int64)] = ids
-                self.lookups.append((parts, base, table, None))
-            else:  # character n-grams: sorted keys, found by binary search
-                order = np.argsort(np.array(keys, dtype=np.int64), kind="stable")
-                sorted_keys = np.array(keys, dtype=np.int64)[order]
-                self.lookups.append((parts, base, np.array(ids, dtype=np.intp)[order], sorted_keys))
-        self.flags = [(known.get(name, model.none), window, bit) for name, window, bit in _FLAGS]
-        self._units: dict[int, tuple[int, int, int]] = {}  # code point -> (vocabulary, class, flag bits)
+        self.keys, self.ids = keys, ids
+        self.bias = model.attributes.get("b", -1)
+        self.flags = array("i", [model.attributes.get(name, -1) for name in _FLAGS])
+        self.left = self._pack("\x02", "B")
+        self.right = self._pack("\x03", "E")
 
-    def _units_of(self, code: int) -> tuple[int, int, int]:
-        if code not in self._units:
-            ch = chr(code)
-            cls = "B" if ch == "\x02" else "E" if ch == "\x03" else char_class(ch)
-            self._units[code] = (self.vocab.get(ch, len(self.vocab)), self.classes[cls], _flag_bits(ch))
-        return self._units[code]
+    def _pack(self, ch: str, cls: str) -> int:
+        return self.vocab.get(ch, _UNKNOWN) | self.classes[cls] << 16 | _flag_bits(ch) << 20
 
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        """Attribute ids of every character of ``texts`` (already normalised), texts one after another."""
-        padded = "".join("\x02\x02" + t + "\x03\x03" for t in texts)
-        codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        unique, inverse = np.unique(codes, return_inverse=True)
-        per_code = np.array([self._units_of(code) for code in unique.tolist()], dtype=np.int64).reshape(-1, 3)
-        units = {"c": per_code[inverse, 0], "k": per_code[inverse, 1]}
-        bits = per_code[inverse, 2]
-        starts = np.cumsum([0] + [len(t) + 4 for t in texts[:-1]]) + 2
-        at = np.concatenate([np.arange(s, s + len(t)) for s, t in zip(starts.tolist(), texts)] or [np.zeros(0, int)])
-        shift = {"c_2": -2, "c_1": -1, "c0": 0, "c1": 1, "c2": 2, "k_1": -1, "k0": 0, "k1": 1}
-        columns = [np.full(len(at), self.bias, dtype=np.intp)]
-        for parts, base, ids, keys in self.lookups:
-            key = units[parts[0][0]][at + shift[parts[0]]]
-            for part in parts[1:]:
-                key = key * base + units[part[0]][at + shift[part]]
-            if keys is None:
-                columns.append(ids[key])
-            elif not len(keys):
-                columns.append(np.full(len(at), self.none, dtype=np.intp))
-            else:
-                slot = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-                columns.append(np.where(keys[slot] == key, ids[slot], self.none))
-        for aid, window, bit in self.flags:
-            columns.append(np.where(bits[at + shift[window]] & bit, aid, self.none))
-        return np.stack(columns, axis=1)
+    def units(self, code: int) -> int:
+        ch = chr(code)
+        return self._pack(ch, char_class(ch))
 
 
 def _split_units(value: str, n: int, index: dict[str, int], chars: bool) -> list[int] | None:
@@ -370,9 +324,75 @@ def _split_units(value: str, n: int, index: dict[str, int], chars: bool) -> list
     return None
 
 
-def _load_model(path: Path) -> tuple[CrfModel, _FeatureIds]:
+def _load_model(path: Path) -> tuple[CrfModel, _FeatureKeys]:
     model = CrfModel(path)
-    return model, _FeatureIds(model)
+    return model, _FeatureKeys(model)
+
+
+Decoder = Callable[[Sequence[str]], list[Sequence[int]]]
+
+
+def python_decoder(model: CrfModel) -> Decoder:
+    """Label indices of each normalised piece, in pure Python: feature strings, looked up, then Viterbi."""
+    known = model.attributes
+
+    def decode(pieces: Sequence[str]) -> list[Sequence[int]]:
+        out: list[Sequence[int]] = []
+        for piece in pieces:
+            ids = [[known[f] for f in features if f in known] for features in char_features(piece)]
+            out.append(model.viterbi(model.scores(ids)))
+        return out
+
+    return decode
+
+
+def _compiled(model: CrfModel, keys: _FeatureKeys):
+    """A ``kg._speedups.CrfDecoder`` of the model, set up to tag as :meth:`CrfTagger.tag_many` does; None without it."""
+    fast = crf.speedups()
+    if fast is None:
+        return None
+    decoder = fast.CrfDecoder(
+        model.n_labels,
+        model.state,
+        model.transition,
+        keys.keys,
+        keys.ids,
+        keys.bias,
+        keys.flags,
+        keys.left,
+        keys.right,
+        keys.units,
+    )
+    kinds, type_of = bytearray(), bytearray()  # what tags_to_spans reads of each label
+    types: dict[str, int] = {}
+    for label in model.labels:
+        prefix, _, type_ = label.partition("-")
+        kinds.append(0 if label == "O" else ord(prefix) if prefix in ("B", "S", "E") else ord("X"))
+        type_of.append(types.setdefault(type_, len(types)))
+    if len(types) > 255:
+        return None
+    names = tuple(types)
+    decoder.set_spans(
+        _normalized_code,
+        "".join(sorted(_SENTENCE_END)),
+        "".join(sorted(_CLAUSE_END)),
+        MAX_CHUNK,
+        bytes(kinds),
+        bytes(type_of),
+        names,
+        bytes(t in ENTITY_TYPES for t in names),
+    )
+    return decoder
+
+
+def _normalized_code(code: int) -> int:
+    return ord(normalize_char(chr(code)))
+
+
+def compiled_decoder(model: CrfModel, keys: _FeatureKeys) -> Decoder | None:
+    """The same as :func:`python_decoder`, compiled (``kg._speedups``); None without the extension."""
+    decoder = _compiled(model, keys)
+    return None if decoder is None else decoder.decode
 
 
 class CrfTagger:
@@ -380,20 +400,24 @@ class CrfTagger:
 
     Why lazy: importing kg must stay cheap and must not fail when the model is absent
     (e.g. before it is trained); the error comes only when tagging is asked for.
-    Decoding is :class:`kg.crf.CrfModel`'s (python-crfsuite's labels, faster).
+    Decoding is :mod:`kg.crf`'s (python-crfsuite's labels, faster): compiled when
+    ``kg._speedups`` is built, else in pure Python.
     """
 
     def __init__(self, model_path: str | Path | None = None) -> None:
         self.model_path = Path(model_path) if model_path is not None else DEFAULT_MODEL_PATH
-        self._model: tuple[CrfModel, _FeatureIds] | None = None
+        self._model: tuple[CrfModel, Decoder] | None = None
+        self._fast = None  # the compiled decoder, which also does tag_many's steps around decoding
 
-    def _crf(self) -> tuple[CrfModel, _FeatureIds]:
+    def _crf(self) -> tuple[CrfModel, Decoder]:
         if self._model is None:
             if not self.model_path.is_file():
                 raise FileNotFoundError(f"NER model not found at {self.model_path}; train it with: {TRAIN_COMMAND}")
-            # the model's tables and their vectorised feature index take 0.15 s to build, 0.01 s to load
+            # the model's tables and their feature keys take a second to build, 0.02 s to load
             key = resources.file_key(self.model_path, __file__, crf.__file__)
-            self._model = resources.load("ner-model", key, partial(_load_model, self.model_path))
+            model, keys = resources.load("ner-model", key, partial(_load_model, self.model_path))
+            self._fast = _compiled(model, keys)
+            self._model = model, self._fast.decode if self._fast is not None else python_decoder(model)
         return self._model
 
     def tag(self, text: str) -> list[tuple[int, int, str]]:
@@ -404,40 +428,20 @@ class CrfTagger:
         return self.tag_many([text])[0]
 
     def tag_many(self, texts: Iterable[str]) -> list[list[tuple[int, int, str]]]:
-        """:meth:`tag` for each text, their chunks decoded together in batches of ``BATCH_CHARS``."""
-        model, feature_ids = self._crf()
+        """:meth:`tag` for each text: compiled in one pass (``kg._speedups``), or the steps below."""
+        model, decode = self._crf()
+        if self._fast is not None:
+            return self._fast.tag(list(texts))
+        names = model.labels
         norms = [normalize_text(t) for t in texts]
         chunks = [(k, cs, ce) for k, norm in enumerate(norms) for cs, ce in split_chunks(norm) if norm[cs:ce].strip()]
+        pieces = [norms[k][cs:ce] for k, cs, ce in chunks]
         out: list[list[tuple[int, int, str]]] = [[] for _ in norms]
-        for batch in _batches(chunks, BATCH_CHARS):
-            pieces = [norms[k][cs:ce] for k, cs, ce in batch]
-            ids = feature_ids(pieces)
-            bounds = np.cumsum([0] + [len(p) for p in pieces]).tolist()
-            labels = model.decode([ids[a:b] for a, b in zip(bounds, bounds[1:])])
-            for (k, cs, _ce), piece, tags in zip(batch, pieces, labels):
-                for s, e, t in tags_to_spans(tags):
-                    if t in ENTITY_TYPES and piece[s:e].strip():
-                        out[k].append((cs + s, cs + e, t))
+        for (k, cs, _ce), piece, labels in zip(chunks, pieces, decode(pieces)):
+            for s, e, t in tags_to_spans([names[y] for y in labels]):
+                if t in ENTITY_TYPES and piece[s:e].strip():
+                    out[k].append((cs + s, cs + e, t))
         return out
-
-
-#: Characters decoded in one numpy batch: a few tens of MB of arrays, whatever the document's size.
-BATCH_CHARS = 50_000
-
-
-def _batches(chunks: list[tuple[int, int, int]], limit: int) -> Iterator[list[tuple[int, int, int]]]:
-    """Consecutive runs of ``chunks`` holding at most ``limit`` characters each (at least one chunk)."""
-    batch: list[tuple[int, int, int]] = []
-    size = 0
-    for chunk in chunks:
-        length = chunk[2] - chunk[1]
-        if batch and size + length > limit:
-            yield batch
-            batch, size = [], 0
-        batch.append(chunk)
-        size += length
-    if batch:
-        yield batch
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,11 @@ changed only to yield ``(word, flag)`` tuples instead of ``pair`` objects and
 to take its tables as arguments; ``tests/test_resources.py`` checks that it
 cuts exactly like ``jieba.posseg`` on real and random text.
 
+Its two costly steps, the dictionary route (``Tokenizer.get_DAG`` and ``calc``)
+and the HMM Viterbi, run compiled in ``kg._speedups`` when it is built: the
+same lookups, sums and tie-breaks in the same order, so the same words and tags
+(``tests/test_speedups.py`` compares both routes with ``jieba.posseg``).
+
 >>> from kg.segment import pos_tokenizer
 >>> pos_tokenizer().lcut("河北省科技厅在唐山市")
 [('河北省', 'ns'), ('科技厅', 'n'), ('在', 'p'), ('唐山市', 'ns')]
@@ -16,8 +21,12 @@ cuts exactly like ``jieba.posseg`` on real and random text.
 
 from __future__ import annotations
 
+import math
 import re
+from array import array
 from collections.abc import Iterator
+
+from kg.crf import speedups
 
 MIN_FLOAT = -3.14e100
 MIN_INF = float("-inf")
@@ -81,16 +90,80 @@ def viterbi(obs: str, states, start_p, trans_p, emit_p) -> tuple[float, list]:
     return prob, route
 
 
+def hmm_arrays(hmm: tuple) -> tuple | None:
+    """jieba's POS HMM as the flat tables ``kg._speedups.PosHmm`` takes, and its states by id.
+
+    States are numbered in the sorted order of their (position, tag) tuples, so the
+    compiled tie-break on the larger id is jieba's ``max`` over (score, state) tuples.
+    None for tables the compiled route does not take (jieba would fail on them, or a
+    character lies beyond the BMP): the Python route decides there. Plain data, so
+    ``kg.segment`` keeps it with the other resources (building it takes 0.1 s).
+    """
+    char_states, start, trans, emit = hmm
+    states = sorted(trans)  # jieba's all_states
+    known = set(states)
+    if not (known == set(start) == set(emit)) or any(not set(d) <= known for d in trans.values()):
+        return None  # a table jieba would fail on with a KeyError: its own route says so
+    if any(not set(v) <= known for v in char_states.values()):
+        return None
+    chars = [c for c in char_states] + [c for d in emit.values() for c in d]
+    if any(len(c) != 1 or ord(c) >= 0x10000 for c in chars):
+        return None
+    ids = {y: i for i, y in enumerate(states)}
+    n = len(states)
+    starts = array("d", [start[y] for y in states])
+    table = array("d", [MIN_INF]) * (n * n)
+    has = bytearray(n * n)
+    for y0, row in trans.items():
+        for y, value in row.items():
+            table[ids[y0] * n + ids[y]] = value
+            has[ids[y0] * n + ids[y]] = 1
+    codes, offsets, pool = array("i"), array("i"), array("H")
+    for ch, allowed in char_states.items():
+        codes.append(ord(ch))
+        offsets.append(len(pool))
+        pool.append(len(allowed))
+        pool.extend(ids[y] for y in allowed)
+    keys, values = array("Q"), array("d")
+    for y, row in emit.items():
+        for ch, value in row.items():
+            keys.append((ids[y] + 1) << 32 | ord(ch))
+            values.append(value)
+    return states, (n, starts, table, bytes(has), codes, offsets, pool, keys, values)
+
+
+def compiled_hmm(hmm: tuple, arrays: tuple | None = None):
+    """(``kg._speedups.PosHmm``, states by id) of jieba's POS HMM; None without the extension."""
+    fast = speedups()
+    if fast is None:
+        return None
+    arrays = arrays if arrays is not None else hmm_arrays(hmm)
+    if arrays is None:
+        return None
+    states, args = arrays
+    return fast.PosHmm(*args), states
+
+
 class POSTokenizer:
     """jieba.posseg.POSTokenizer over a ready ``jieba.Tokenizer``, POS table and HMM tables."""
 
-    def __init__(self, tokenizer, word_tag_tab: dict[str, str], hmm: tuple) -> None:
+    def __init__(self, tokenizer, word_tag_tab: dict[str, str], hmm: tuple, arrays: tuple | None = None) -> None:
         self.tokenizer = tokenizer
         self.word_tag_tab = word_tag_tab
         self.hmm = hmm  # (char_state_tab, start, trans, emit)
+        self._hmm_c = compiled_hmm(hmm, arrays)  # arrays: hmm_arrays(hmm), when the caller keeps them
+        self._routes = speedups()
+
+    def _viterbi(self, sentence: str) -> list:
+        if self._hmm_c is not None:
+            hmm_c, states = self._hmm_c
+            route = hmm_c.viterbi(sentence)
+            if route is not None:
+                return [states[i] for i in array("H", route)]
+        return viterbi(sentence, *self.hmm)[1]
 
     def _cut(self, sentence: str) -> Iterator[Word]:
-        _, pos_list = viterbi(sentence, *self.hmm)
+        pos_list = self._viterbi(sentence)
         begin, nexti = 0, 0
         for i, char in enumerate(sentence):
             pos = pos_list[i][0]
@@ -121,6 +194,14 @@ class POSTokenizer:
 
     def _dag_words(self, sentence: str) -> Iterator[str]:
         """The words of jieba's best route through its dictionary DAG of ``sentence``."""
+        if self._routes is not None:
+            tk = self.tokenizer
+            tk.check_initialized()
+            x = 0
+            for y in self._routes.dag_word_ends(tk.FREQ, math.log(tk.total), sentence):
+                yield sentence[x:y]
+                x = y
+            return
         route: dict = {}
         self.tokenizer.calc(sentence, self.tokenizer.get_DAG(sentence), route)
         x = 0

@@ -12,6 +12,7 @@ never: importing it reads the whole dictionary (0.4 s) in every process and
 from __future__ import annotations
 
 import logging
+import math
 import pickle
 import sys
 from functools import lru_cache
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg import resources
+from kg.crf import speedups
 
 if TYPE_CHECKING:
     import jieba
@@ -73,9 +75,33 @@ def _tables() -> tuple[dict[str, int], int, dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _tokenizer_class() -> type:
+    """jieba.Tokenizer, with its dictionary route (``get_DAG``, ``calc``) compiled when ``kg._speedups`` is built.
+
+    The compiled twins look the same substrings up in the same ``FREQ`` dict and add
+    the same logarithms in the same order, so every cut is jieba's own
+    (``tests/test_speedups.py``).
+    """
+    base = _jieba().Tokenizer
+    fast = speedups()
+    if fast is None:
+        return base
+
+    class Tokenizer(base):  # type: ignore[misc, valid-type]
+        def get_DAG(self, sentence):  # noqa: N802 (jieba's name)
+            self.check_initialized()
+            return fast.get_dag(self.FREQ, sentence)
+
+        def calc(self, sentence, DAG, route):  # noqa: N803
+            fast.calc(self.FREQ, math.log(self.total), sentence, DAG, route)
+
+    return Tokenizer
+
+
+@lru_cache(maxsize=1)
 def tokenizer() -> jieba.Tokenizer:
     """kg's own jieba tokenizer over the default dictionary (see ``kg.resources`` for the loading)."""
-    tk = _jieba().Tokenizer()
+    tk = _tokenizer_class()()
     tk.FREQ, tk.total, _ = _tables()
     tk.initialized = True  # what Tokenizer.initialize() sets once FREQ and total are loaded
     return tk
@@ -104,12 +130,22 @@ def _hmm() -> tuple:
     return resources.load("jieba-posseg-hmm", key, _build_hmm)
 
 
+def _hmm_arrays() -> tuple | None:
+    """The HMM's flat tables for the compiled Viterbi (``kg.posseg.hmm_arrays``), kept like the HMM itself."""
+    from kg import posseg
+
+    if speedups() is None:
+        return None
+    key = resources.file_key(*_hmm_paths(), posseg.__file__, extra=f"jieba {_jieba().__version__}")
+    return resources.load("jieba-posseg-hmm-arrays", key, lambda: posseg.hmm_arrays(_hmm()))
+
+
 @lru_cache(maxsize=1)
 def pos_tokenizer() -> POSTokenizer:
     """jieba.posseg's cut (``kg.posseg``) over kg's tokenizer, POS table and HMM."""
     from kg.posseg import POSTokenizer
 
-    return POSTokenizer(tokenizer(), _tables()[2], _hmm())
+    return POSTokenizer(tokenizer(), _tables()[2], _hmm(), _hmm_arrays())
 
 
 def word_pos(word: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ from kg.ner import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "eval"
 needs_model = pytest.mark.skipif(not DEFAULT_MODEL_PATH.is_file(), reason="packaged NER model not trained")
 
 
@@ -188,11 +190,35 @@ def _reference_labels(model_path: Path, text: str) -> list[list[str]]:
     return [ref.tag(char_features(norm[s:e])) for s, e in split_chunks(norm) if norm[s:e].strip()]
 
 
-def _our_labels(tagger: CrfTagger, text: str) -> list[list[str]]:
-    model, feature_ids = tagger._crf()
+def _pieces(text: str) -> list[str]:
     norm = normalize_text(text)
-    pieces = [norm[s:e] for s, e in split_chunks(norm) if norm[s:e].strip()]
-    return model.decode([feature_ids([p]) for p in pieces])
+    return [norm[s:e] for s, e in split_chunks(norm) if norm[s:e].strip()]
+
+
+def _decoders() -> list:
+    """Every route kg can decode with here: the compiled one (when built) and the pure-Python one."""
+    from kg.ner import _load_model, compiled_decoder, python_decoder
+
+    model, keys = _load_model(DEFAULT_MODEL_PATH)
+    routes = [python_decoder(model)]
+    compiled = compiled_decoder(model, keys)
+    if compiled is not None:
+        routes.append(compiled)
+    return [(model, route) for route in routes]
+
+
+DECODERS = _decoders() if DEFAULT_MODEL_PATH.is_file() else []
+
+
+def _our_labels(model, decode, text: str) -> list[list[str]]:
+    return [[model.labels[y] for y in labels] for labels in decode(_pieces(text))]
+
+
+def test_the_compiled_decoder_is_built() -> None:
+    """CI builds kg with its extension (pip install -e .); a build that silently lost it would be slow."""
+    from kg import crf
+
+    assert crf.speedups() is not None or os.environ.get("KG_PURE_PYTHON"), "kg._speedups is not built"
 
 
 @needs_model
@@ -208,42 +234,51 @@ def test_model_reader_agrees_with_pycrfsuite() -> None:
     assert sorted(model.labels) == sorted(dump.labels) and set(model.attributes) == set(dump.attributes)
     y = {label: i for i, label in enumerate(model.labels)}
     for (a, label), w in list(dump.state_features.items())[:2000]:
-        assert model.state[model.attributes[a], y[label]] == pytest.approx(w, abs=1e-6)  # the dump prints %f
+        assert model.weight(model.attributes[a], y[label]) == pytest.approx(w, abs=1e-6)  # the dump prints %f
     for (a, b), w in dump.transitions.items():
-        assert model.transition[y[a], y[b]] == pytest.approx(w, abs=1e-6)
+        assert model.transition[y[a] * model.n_labels + y[b]] == pytest.approx(w, abs=1e-6)
 
 
 @needs_model
-def test_feature_ids_are_the_known_features_in_order() -> None:
-    from kg.ner import char_features
-
-    model, feature_ids = default_tagger()._crf()
-    text = normalize_text(_MIXED)
-    rows = feature_ids([text, "王", text[:7]])
-    expected = [char_features(t) for t in (text, "王", text[:7])]
-    flat = [f for features in expected for f in features]
-    assert len(rows) == len(flat)
-    for row, features in zip(rows.tolist(), flat):
-        assert [a for a in row if a != model.none] == [model.attributes[f] for f in features if f in model.attributes]
-
-
-@needs_model
-def test_decoder_gives_pycrfsuites_labels_on_seeds_and_odd_text() -> None:
+def test_decoders_give_pycrfsuites_labels_on_seeds_and_odd_text() -> None:
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
-    texts += [_MIXED, _MIXED[::-1], "王", "。", "北京" * 150]
-    tagger = CrfTagger()
+    texts += [_MIXED, _MIXED[::-1], "王", "。", "北京" * 150, "a\x02b\x03c王小明在北京"]
     for text in texts:
-        assert _our_labels(tagger, text) == _reference_labels(DEFAULT_MODEL_PATH, text)
+        reference = _reference_labels(DEFAULT_MODEL_PATH, text)
+        for model, decode in DECODERS:
+            assert _our_labels(model, decode, text) == reference
     # python-crfsuite cannot take a lone surrogate at all; kg tags around it
     odd = "a\ud800b王小明\udfff在北京"
-    assert all(0 <= s < e <= len(odd) for s, e, _ in tagger.tag(odd))
+    assert all(0 <= s < e <= len(odd) for s, e, _ in CrfTagger().tag(odd))
+
+
+@needs_model
+@pytest.mark.parametrize("name", ["peoples_daily_dev", "cluener_dev_a", "resume_dev"])
+def test_decoders_give_pycrfsuites_labels_on_the_eval_sets(name: str) -> None:
+    path = EVAL / f"{name}.jsonl"
+    if not path.is_file():
+        pytest.skip(f"{path} is not here")
+    with path.open(encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in fh if line.strip()][:400]
+    pieces = [p for t in texts for p in _pieces(t)]
+    import pycrfsuite
+
+    from kg.ner import char_features
+
+    ref = pycrfsuite.Tagger()
+    ref.open(str(DEFAULT_MODEL_PATH))
+    reference = [ref.tag(char_features(p)) for p in pieces]
+    for model, decode in DECODERS:
+        assert [[model.labels[y] for y in labels] for labels in decode(pieces)] == reference
 
 
 @needs_model
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(list(_MIXED)) | st.characters(), max_size=80).map("".join))
-def test_decoder_gives_pycrfsuites_labels_on_any_text(text: str) -> None:
-    assert _our_labels(default_tagger(), text) == _reference_labels(DEFAULT_MODEL_PATH, text)
+@given(st.lists(st.sampled_from(list(_MIXED)) | st.characters(exclude_categories=("Cs",)), max_size=80).map("".join))
+def test_decoders_give_pycrfsuites_labels_on_any_text(text: str) -> None:
+    reference = _reference_labels(DEFAULT_MODEL_PATH, text)
+    for model, decode in DECODERS:
+        assert _our_labels(model, decode, text) == reference
 
 
 def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
@@ -258,14 +293,22 @@ def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @needs_model
-def test_long_documents_are_decoded_in_bounded_batches_with_the_same_result(monkeypatch) -> None:
-    from kg import ner
-
+def test_compiled_tagging_gives_the_python_steps_spans() -> None:
+    """The compiled tag_many (normalise, chunk, decode, spans in one pass) against the Python steps around the decoder."""
+    compiled = CrfTagger()
+    compiled._crf()
+    if compiled._fast is None:
+        pytest.skip("kg._speedups is not built")
+    steps = CrfTagger()
+    steps._crf()
+    steps._fast = None
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
-    whole = CrfTagger().tag_many(texts)
-    monkeypatch.setattr(ner, "BATCH_CHARS", 60)  # a batch per sentence or two
-    assert CrfTagger().tag_many(texts) == whole
-    chunks = [(0, s, s + n) for s, n in ((0, 30), (30, 50), (80, 70), (150, 10), (160, 200))]
-    batches = list(ner._batches(chunks, 60))
-    assert [c for b in batches for c in b] == chunks
-    assert all(sum(e - s for _, s, e in b) <= 60 or len(b) == 1 for b in batches)
+    for name in ("peoples_daily_dev", "cluener_dev_a", "resume_dev", "duie_kg_a"):
+        path = EVAL / f"{name}.jsonl"
+        if path.is_file():
+            with path.open(encoding="utf-8") as fh:
+                texts += [json.loads(line)["text"] for _, line in zip(range(300), fh)]
+    texts += ["", "   \n  ", "李克强在北京会见了日本首相" * 400, ("甲" * 450) + "。" + ("乙，" * 150) + "丙！\n丁"]
+    texts += ["ＮＢＡ球星姚明回到上海。", "a\ud800b王小明\udfff在北京", "😀中文王小明在上海", "\x02王小明\x03", _MIXED]
+    assert compiled.tag_many(texts) == steps.tag_many(texts)
+    assert compiled.tag_many(iter(texts[:5])) == steps.tag_many(texts[:5])
