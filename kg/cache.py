@@ -76,7 +76,14 @@ def _module_file(name: str) -> Path | None:
     """The source file of the kg module ``name`` (``kg.extract`` → ``kg/extract/__init__.py``), or None."""
     parts = name.split(".")[1:]
     base = _HERE.joinpath(*parts)
-    for candidate in (base.with_suffix(".py") if parts else None, base / "__init__.py"):
+    # a compiled module's C source (kg._speedups → kg/_speedups.c), else the built module itself
+    compiled = sorted(base.parent.glob(base.name + ".*.so")) if parts else []
+    for candidate in (
+        base.with_suffix(".py") if parts else None,
+        base / "__init__.py",
+        base.with_suffix(".c") if parts else None,
+        *compiled,
+    ):
         if candidate is not None and candidate.is_file():
             return candidate
     return None
@@ -105,6 +112,8 @@ def extraction_modules() -> list[str]:
         seen.add(name)
         if path.name == "__init__.py" and name != "kg":
             todo.append(name.rsplit(".", 1)[0])  # importing kg.a.b runs kg/a/__init__.py
+        if path.suffix != ".py":
+            continue
         for frm, wrapped, names, plain in _IMPORT.findall(path.read_text(encoding="utf-8")):
             if plain:
                 todo.append(plain)

@@ -157,10 +157,6 @@ def word_pos(word: str) -> str:
     return pos_tokenizer().word_tag_tab.get(word, "")
 
 
-def word_freq(word: str) -> int:
-    return tokenizer().FREQ.get(word, 0)
-
-
 def crosses_word(left: str, right: str) -> bool:
     """Does a dictionary word run across the seam between ``left`` and ``right``?
 
