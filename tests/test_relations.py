@@ -337,3 +337,15 @@ def test_a_document_issued_in_a_clause_without_issuer_is_the_main_agency_s():
 def test_a_zone_s_party_committee_post_is_in_the_zone():
     got = relations("石家庄综合保税区正式封关。综合保税区党工委书记陈振居出席。")
     assert ("holdsPosition", "陈振居", "石家庄综合保税区", "书记") in got
+
+
+def test_the_two_parties_an_event_is_named_after_take_part_and_work_together():
+    got = relations("唐山市与承德市科技合作协议签约仪式在唐山举行。")
+    assert ("participatesIn", "唐山市", "唐山市与承德市科技合作协议签约仪式", "") in got
+    assert ("participatesIn", "承德市", "唐山市与承德市科技合作协议签约仪式", "") in got
+    assert {("cooperatesWith", "唐山市", "承德市", ""), ("cooperatesWith", "承德市", "唐山市", "")} & got
+
+
+def test_who_signs_at_the_article_s_event_attends_it():
+    got = relations("唐山市科技合作签约仪式举行。唐山市科技局局长王强、承德市科技局局长李明共同签署《科技合作协议》。")
+    assert ("participatesIn", "李明", "唐山市科技合作签约仪式", "") in got

@@ -88,6 +88,11 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
             prefix = named_ends.get(start)
             if prefix is not None and (prefix.start == 0 or text[prefix.start - 1] in _CLAUSE_OPENERS):
                 start, source = prefix.start, "event"
+            elif prefix is not None and prefix.start > 0 and text[prefix.start - 1] in "与和":
+                # 唐山市与承德市|科技合作协议签约仪式: both parties open the name
+                first = named_ends.get(prefix.start - 1)
+                if first is not None and (first.start == 0 or text[first.start - 1] in _CLAUSE_OPENERS):
+                    start, source = first.start, "event"
             elif start in named_starts:
                 source = "event"
             # the other party of a signing or of a meeting: 滨海高新区|与|塘沽区集体土地征收合作协议签字仪式

@@ -58,6 +58,9 @@ def attendance(view: View) -> list[Relation]:
             party = masked[pos] in _PARTIES and _near(masked, pos, trig.start()) and not _titled(view, m)
             if masked[pos] in _PEOPLE or (bodies_too and party):
                 out.append(Relation("participatesIn", m, event, view.sent))
+                main = view.ctx.main_event
+                if signing and masked[pos] in _PEOPLE and main is not None and main.key != event.key:
+                    out.append(Relation("participatesIn", m, main, view.sent))  # who signs at the event attends it
                 done.add(pos)
     return out
 

@@ -24,6 +24,12 @@ def containment(view: View) -> list[Relation]:
             out.append(Relation("partOf", b, a, sent))
     for m in ms:
         parts = view.ctx.inner.get((m.start, m.end), ())
+        parties = [p for p in parts if p.source == "party"]
+        if len(parties) == 2 and m.type == "Initiative":
+            # 滨海高新区与塘沽区…签字仪式: the two parties take part, and work together
+            out += [Relation("participatesIn", p, m, sent) for p in parties]
+            out.append(Relation("cooperatesWith", parties[0], parties[1], sent))
+            parts = [p for p in parts if p.source != "party"]
         # divisions written in a row inside a name: 莆田市|涵江区|双福村党支部
         for a, b in zip(parts, parts[1:]):
             if a.type == "Place" and b.type == "Place" and a.end == b.start and _lower(b, a):
