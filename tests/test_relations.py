@@ -340,7 +340,7 @@ def test_a_zone_s_party_committee_post_is_in_the_zone():
 
 
 def test_the_two_parties_an_event_is_named_after_take_part_and_work_together():
-    got = relations("唐山市与承德市科技合作协议签约仪式在唐山举行。")
+    got = relations("唐山市与承德市科技合作协议签约仪式在唐山举行。唐山市和承德市同属河北省。")
     assert ("participatesIn", "唐山市", "唐山市与承德市科技合作协议签约仪式", "") in got
     assert ("participatesIn", "承德市", "唐山市与承德市科技合作协议签约仪式", "") in got
     assert {("cooperatesWith", "唐山市", "承德市", ""), ("cooperatesWith", "承德市", "唐山市", "")} & got

@@ -43,14 +43,6 @@ def name_parts(doc: Document, mentions: list[Mention]) -> list[Mention]:
             )
             if host is not None:
                 out.append(Mention(m.start, m.start + host.end, host.type, host.text, "inner"))
-            # the two parties an event's name opens with: 滨海高新区|与|塘沽区集体土地征收合作协议签字仪式
-            named = sorted([*places, *bodies], key=lambda o: (o.start, -o.end))
-            first = next((o for o in named if o.start == 0), None)
-            if first is not None and m.text[first.end : first.end + 1] in ("与", "和"):
-                second = next((o for o in named if o.start == first.end + 1), None)
-                if second is not None:
-                    for o in (first, second):
-                        out.append(Mention(m.start + o.start, m.start + o.end, o.type, o.text, "party"))
         else:
             parent = max(
                 (o for o in bodies if o.start == 0 and o.end < len(m.text) - 1 and m.text[o.end :] not in _LEGAL_FORMS),

@@ -34,8 +34,11 @@ class DocContext:
                 m = self.mentions[i]
                 self.inner.setdefault((m.start, m.end), []).append(part)
         self.by_key: dict[str, Mention] = {}
+        self.by_text: dict[str, Mention] = {}  # places and bodies by what the article writes
         for m in self.mentions:
             self.by_key.setdefault(m.key, m)
+            if m.type in ("Place", "Agency", "Organization"):
+                self.by_text.setdefault(m.text, m)
         self.systems: dict[str, Mention] = {}
         for m in self.mentions:
             if m.type == "Initiative":

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from kg.model import Mention, Relation
 from kg.places import LEVEL_RANK, gazetteer
@@ -24,12 +25,11 @@ def containment(view: View) -> list[Relation]:
             out.append(Relation("partOf", b, a, sent))
     for m in ms:
         parts = view.ctx.inner.get((m.start, m.end), ())
-        parties = [p for p in parts if p.source == "party"]
-        if len(parties) == 2 and m.type == "Initiative":
-            # 滨海高新区与塘沽区…签字仪式: the two parties take part, and work together
+        parties = _parties(view.ctx, m) if m.type == "Initiative" else []
+        if parties:
+            # 四川大学华西第二医院与青白江区人民政府合作办医签约仪式: the two parties take part, and work together
             out += [Relation("participatesIn", p, m, sent) for p in parties]
             out.append(Relation("cooperatesWith", parties[0], parties[1], sent))
-            parts = [p for p in parts if p.source != "party"]
         # divisions written in a row inside a name: 莆田市|涵江区|双福村党支部
         for a, b in zip(parts, parts[1:]):
             if a.type == "Place" and b.type == "Place" and a.end == b.start and _lower(b, a):
@@ -87,6 +87,26 @@ def _sentence_naming(ctx: DocContext, child: Mention, parent: Mention):
     if found:
         return min(found, key=lambda s: s.start)
     return ctx.doc.sentence_at(child.start)
+
+
+def _parties(ctx: DocContext, m: Mention) -> list[Mention]:
+    """The two parties an event's name opens with, as the article names them elsewhere: A与B…签约仪式."""
+    i = m.text.find("与")
+    if i < 2:
+        return []
+    first = ctx.by_text.get(m.text[:i])
+    rest = m.text[i + 1 :]
+    second = max(
+        (q for t, q in ctx.by_text.items() if rest.startswith(t) and len(t) < len(rest)),
+        key=lambda q: len(q.text),
+        default=None,
+    )
+    if first is None or second is None:
+        return []
+    return [
+        replace(first, start=m.start, end=m.start + i),
+        replace(second, start=m.start + i + 1, end=m.start + i + 1 + len(second.text)),
+    ]
 
 
 def _country(name: str) -> bool:
