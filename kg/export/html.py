@@ -154,7 +154,9 @@ def graph_data(G: nx.MultiDiGraph, max_nodes: int = MAX_NODES, shown_nodes: int 
     ranked = _ranked(S)[:max_nodes]
     rank = {n: i for i, n in enumerate(ranked)}
     keep = sorted(ranked)
-    H = S.subgraph(keep)
+    kept = set(keep)
+    # the kept edges in the sorted graph's order (a subgraph view would iterate a set: hash-seeded order)
+    edges_kept = [(u, v, k, d) for u, v, k, d in S.edges(keys=True, data=True) if u in kept and v in kept]
     pos = layout(S)  # the full graph's layout (the one Gephi's files get), not a second one of the subgraph
     first = min(len(keep), shown_nodes)
     physics = first <= PHYSICS_MAX_NODES
@@ -168,7 +170,7 @@ def graph_data(G: nx.MultiDiGraph, max_nodes: int = MAX_NODES, shown_nodes: int 
     for n in keep:  # documents a node or evidence names without the graph listing them
         for doc in S.nodes[n].get("documents") or ():
             documents.append({"id": str(doc), "title": ""})
-    for _, _, d in H.edges(data=True):
+    for _, _, _, d in edges_kept:
         for e in d.get("evidence") or ():
             documents.append({"id": str(e.get("document", "")), "title": ""})
     by_id: dict[str, dict] = {}
@@ -180,7 +182,7 @@ def graph_data(G: nx.MultiDiGraph, max_nodes: int = MAX_NODES, shown_nodes: int 
     titles = {doc["id"]: doc["title"] for doc in docs}
     nodes = []
     for n in keep:
-        d = H.nodes[n]
+        d = S.nodes[n]
         type_ = str(d.get("type", ""))
         colour, shape, _, _ = type_style(type_)
         degree = S.degree(n)
@@ -205,7 +207,7 @@ def graph_data(G: nx.MultiDiGraph, max_nodes: int = MAX_NODES, shown_nodes: int 
             }
         )
     edges = []
-    for i, (u, v, k, d) in enumerate(H.edges(keys=True, data=True)):
+    for i, (u, v, k, d) in enumerate(edges_kept):
         relation = d["relation"]
         colour, name = relation_style(relation)
         evidence = d.get("evidence") or []
