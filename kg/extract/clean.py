@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from kg import lexicon
 from kg.extract.words import tokenizer
@@ -89,12 +90,17 @@ def _inside_a_word(text: str, m: Mention) -> bool:
     if m.start == 0 or m.source not in ("place", "place-short", "crf"):
         return False
     lo = max(0, m.start - 3)
-    pos = lo
-    for token in tokenizer().cut(text[lo : m.end], HMM=False):
-        if pos < m.start < pos + len(token):
+    return _starts_inside_a_word(text[lo : m.end], m.start - lo)
+
+
+@lru_cache(maxsize=1 << 16)
+def _starts_inside_a_word(window: str, start: int) -> bool:
+    pos = 0
+    for token in tokenizer().cut(window, HMM=False):
+        if pos < start < pos + len(token):
             return True
         pos += len(token)
-        if pos >= m.start:
+        if pos >= start:
             break
     return False
 

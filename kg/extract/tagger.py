@@ -48,47 +48,52 @@ def _clean(m: Mention) -> Mention | None:
         text = m.text
     if not text:
         return None
+    return m if _plausible(text, m.type) else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _plausible(text: str, type_: str) -> bool:
+    """The tests of ``_clean`` on a span's text and type (the tagger's spans recur across a corpus)."""
+    m = Mention(0, len(text), type_, text, "crf")
     if m.type == "Place" and not gazetteer().lookup(text) and _not_a_place(text):
-        return None  # 洛阳都, 华海, 三城: what the tagger cut out of longer words
+        return False  # 洛阳都, 华海, 三城: what the tagger cut out of longer words
     if m.type in ("Organization", "Agency") and _not_a_body(text):
-        return None  # 新疆维吾尔自治区及兵团, 全力支持北京科技创新中心, 王振林代表学校
+        return False  # 新疆维吾尔自治区及兵团, 全力支持北京科技创新中心, 王振林代表学校
     if m.type == "Place" and not gazetteer().lookup(text):
         # 康庄大道 (an idiom), 垃圾村 and 空壳村 (a word before 村): descriptions, not places
         if text in dictionary() and not dictionary_pos(text).startswith("ns"):
-            return None
+            return False
         if (
             text[-1] in "村镇乡"
             and len(text) >= 3
             and text[:-1] in dictionary()
             and not dictionary_pos(text[:-1]).startswith(("ns", "nr", "nz"))
         ):
-            return None
+            return False
     if m.type == "Person":
         g = gazetteer()
-        if any(p.level in ("province", "city", "county") for n in (2, 3) for p in g.lookup(text[:n])):
-            return None
-        return m
+        return not any(p.level in ("province", "city", "county") for n in (2, 3) for p in g.lookup(text[:n]))
     if m.type in ("Organization", "Agency"):
         suffixes = lexicon.org_suffixes()
         if suffixes.get(text, ("", ""))[1] == "name":
-            return m  # 国务院, 省委: a head that is a name by itself
+            return True  # 国务院, 省委: a head that is a name by itself
         heads = [s for s in suffixes if text.endswith(s) and suffixes[s][1] != "gov"]
         head = max(heads, key=len) if heads else ""
         body = text[: len(text) - len(head)]
         if head and len(body) < 2:
-            return None  # 研究院
+            return False  # 研究院
         if len(text) <= 3 and text[0] in "厅局委部院校所处科室":
-            return None  # 厅党组
+            return False  # 厅党组
         if (
             len(text) <= 3
             and text[-1] in "厅局委部署"
             and not agency_pattern().search(text)
             and text not in dictionary()
         ):
-            return None  # 开新局 (a slogan), not a department
+            return False  # 开新局 (a slogan), not a department
         if head and body in lexicon.generic_modifiers():
-            return None  # 三甲医院, 省级重点实验室
-    return m
+            return False  # 三甲医院, 省级重点实验室
+    return True
 
 
 @lru_cache(maxsize=1 << 14)

@@ -128,13 +128,24 @@ def _outlet(view: View, p: Mention, start: int) -> Mention | None:
 
 def _title_ending(text: str, pos: int, lo: int, by_end: dict[int, Mention] | None = None) -> str:
     """The longest title that ends at ``pos`` and does not cut into a name (自治区党委|书记, not 自治区|党委书记)."""
-    for t in _titles_by_length():
+    if pos <= lo:
+        return ""
+    for t in _titles_ending_in().get(text[pos - 1], ()):
         start = pos - len(t)
         if start >= lo and text.startswith(t, start):
             if by_end and any(e in by_end for e in range(start + 1, pos)):
                 continue
             return t
     return ""
+
+
+@cache
+def _titles_ending_in() -> dict[str, tuple[str, ...]]:
+    """The titles by their last character, longest first (a title chain is read from its end)."""
+    out: dict[str, list[str]] = {}
+    for t in _titles_by_length():
+        out.setdefault(t[-1], []).append(t)
+    return {ch: tuple(ts) for ch, ts in out.items()}
 
 
 @cache
