@@ -56,12 +56,14 @@ def _plausible(text: str, type_: str) -> bool:
     """The tests of ``_clean`` on a span's text and type (the tagger's spans recur across a corpus)."""
     m = Mention(0, len(text), type_, text, "crf")
     if m.type == "Place" and not gazetteer().lookup(text) and _not_a_place(text):
-        return False  # 洛阳都, 华海, 三城: what the tagger cut out of longer words
+        return False  # 三城: a count
     if m.type in ("Organization", "Agency") and _not_a_body(text):
         return False  # 新疆维吾尔自治区及兵团, 全力支持北京科技创新中心, 王振林代表学校
     if m.type == "Place" and not gazetteer().lookup(text):
         # 康庄大道 (an idiom), 垃圾村 and 空壳村 (a word before 村): descriptions, not places
-        if text in dictionary() and not dictionary_pos(text).startswith("ns"):
+        if text in dictionary() and (
+            dictionary_pos(text)[:1] in ("i", "l", "v", "a", "d") or dictionary_pos(text) == "nr"
+        ):
             return False
         if (
             text[-1] in "村镇乡"
@@ -125,7 +127,12 @@ def _suffixes_longest_first() -> list[tuple[str, tuple[str, str]]]:
 
 
 def _retype(m: Mention) -> Mention:
-    """The tagger says ORG; the head word says whether it is an Agency."""
+    """The tagger says ORG (or LOC); the head word says whether it is an Agency (科技厅 is no place)."""
+    if m.type == "Place" and not gazetteer().lookup(m.text):
+        for suffix, (_type, kind) in _suffixes_longest_first():
+            if m.text.endswith(suffix) and kind == "gov" and len(m.text) > len(suffix):
+                return Mention(m.start, m.end, "Agency", m.text, m.source)
+        return m
     if m.type != "Organization":
         return m
     for suffix, (type_, _kind) in _suffixes_longest_first():
@@ -141,8 +148,8 @@ _PLACE_ENDINGS = tuple("省市县区镇乡村州旗盟岛山河湖港湾城园�
 
 
 def _not_a_place(text: str) -> bool:
-    """A short span the gazetteer does not know that ends in no place word, or begins with a number."""
-    return (len(text) <= 3 and not text.endswith(_PLACE_ENDINGS)) or text[0] in "一二三四五六七八九十两几数多"
+    """A span that begins with a number (三城一区) is a count, not a place."""
+    return text[0] in "一二三四五六七八九十两几数多"
 
 
 def _not_a_body(text: str) -> bool:
