@@ -349,3 +349,8 @@ def test_the_two_parties_an_event_is_named_after_take_part_and_work_together():
 def test_who_signs_at_the_article_s_event_attends_it():
     got = relations("唐山市科技合作签约仪式举行。唐山市科技局局长王强、承德市科技局局长李明共同签署《科技合作协议》。")
     assert ("participatesIn", "李明", "唐山市科技合作签约仪式", "") in got
+
+
+def test_a_zone_word_before_a_committee_names_the_zone_in_full():
+    got = relations("石家庄经济技术开发区举行签约。经开区党工委书记李宪英出席。")
+    assert ("holdsPosition", "李宪英", "石家庄经济技术开发区", "书记") in got

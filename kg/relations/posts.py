@@ -178,6 +178,9 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
         seg = _Segment(None, "", None, titles, pos)
         if body is not None and body.type in BODIES and body.text in _ZONE_COMMITTEES:
             seg.bare, seg.start = body.text, body.start  # 管委会 alone: whose, the chain says
+            zone = next((z for z in _ZONES if text.startswith(z, seg.start - len(z))), "")
+            if zone:
+                seg.bare, seg.start = zone + seg.bare, seg.start - len(zone)  # 综合保税区|党工委
         elif body is not None and body.type in BODIES:
             seg.body, seg.start = body, body.start
         elif body is not None and body.type == "Place":
@@ -189,7 +192,14 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
                 seg.bare, seg.start = bare, pos - len(bare)
                 place = by_end.get(seg.start)
                 zone = next((z for z in _ZONES if text.startswith(z, seg.start - len(z))), "")
-                if place is not None and place.type == "Place":
+                if (
+                    place is not None
+                    and place.type == "Place"
+                    and bare in _ZONE_COMMITTEES
+                    and place.key.endswith(_ZONES)
+                ):
+                    seg.bare, seg.start = place.key + bare, place.start  # 综合保税区|党工委书记: the zone's
+                elif place is not None and place.type == "Place":
                     seg.place, seg.start = place, place.start
                 elif zone and bare in _ZONE_COMMITTEES:
                     seg.bare, seg.start = zone + bare, seg.start - len(zone)  # 综合保税区|党工委书记
@@ -274,6 +284,7 @@ def _resolve(
 
 #: The committees that govern a zone or a party group; one written bare after another belongs to the same zone.
 _ZONE_COMMITTEES = ("党工委", "工委", "管委会", "党委", "党组")
+_ZONE_FULL = {"经开区": "经济技术开发区", "高新区": "高新技术产业开发区", "自贸区": "自由贸易试验区"}
 #: Zones named by a bare word before their committee (综合保税区党工委书记, 经开区党工委书记).
 _ZONES = (
     "综合保税区",
@@ -312,16 +323,26 @@ def _place_of(m: Mention) -> Mention | None:
     return None
 
 
+def _zone_of_committee(bare: str) -> str:
+    """The zone word before a committee (综合保税区 in 石家庄综合保税区党工委), or ''."""
+    committee = next((c for c in _ZONE_COMMITTEES if bare.endswith(c)), "")
+    if not committee:
+        return ""
+    return next((z for z in _ZONES if bare[: -len(committee)].endswith(z)), "")
+
+
 def _bare(ctx: DocContext, bare: str, place: Mention | None) -> Mention | None:
     """The body a bare name stands for in this article (市委 → 苏州市委; 教委 → 重庆市教育委员会; 厅 → 省科技厅)."""
     if len(bare) == 1 or bare in _TWO_CHAR_BODIES:
         return ctx.dominant(bare)
-    zone = next((z for z in _ZONES if bare.startswith(z)), "")
+    zone = _zone_of_committee(bare)
     if zone:
+        bare = bare[bare.index(zone) :]
         # 综合保税区党工委书记: the post is in the zone the article names (石家庄综合保税区)
-        zones = [m for m in ctx.mentions if m.type == "Place" and m.key.endswith(zone)]
+        full = _ZONE_FULL.get(zone, zone)  # 经开区 names a 经济技术开发区
+        zones = [m for m in ctx.mentions if m.type == "Place" and m.key.endswith((zone, full))]
         if zones:
-            return max(zones, key=lambda m: (sum(q.key == m.key for q in zones), -m.start))
+            return max(zones, key=lambda m: (len(m.key), sum(q.key == m.key for q in zones), -m.start))
         bare = bare[len(zone) :]
     if bare in ("党工委", "工委", "管委会", "党委", "党组"):
         named = ctx.dominant(bare)
