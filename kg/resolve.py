@@ -293,8 +293,12 @@ def _short_forms(mentions) -> list[Mention]:
     abbreviated = _abbreviations(mentions)
     for m in mentions:
         key = m.key
+        bare_zone = m.type == "Place" and key in (*_ZONE_WORDS, "综合保税区", "保税区", "自贸区")
+        longer_zones = sorted(k for k in keys if k != key and k.endswith(key)) if bare_zone else []
         zone = next((z for z in _ZONE_WORDS if key.startswith(z) and key[len(z) :] in keys), "")
-        if zone and m.type in ("Place", "Organization"):
+        if len(longer_zones) == 1:
+            key = longer_zones[0]  # 综合保税区 in an article about 石家庄综合保税区
+        elif zone and m.type in ("Place", "Organization"):
             key = key[len(zone) :]  # 高新区滨海科技园 and 滨海科技园: the zone word only says where
         elif m.type == "Place":
             for short, full in _ZONE_SHORT:
@@ -321,22 +325,25 @@ def _abbreviations(mentions) -> dict[str, str]:
     only when one full name of the article fits.
     """
     groups: dict[str, set[str]] = {}
+    agencies: set[str] = set()
     for m in mentions:
         if m.key and m.type in ("Agency", "Organization", "Initiative"):
-            groups.setdefault(m.type, set()).add(m.key)
+            groups.setdefault("Initiative" if m.type == "Initiative" else "body", set()).add(m.key)
+            if m.type == "Agency":
+                agencies.add(m.key)
     out: dict[str, str] = {}
-    for type_, keys in groups.items():
-        # a government body's last two characters say what it is (教委 and 工委 are two bodies)
-        same_end = 2 if type_ == "Agency" else 1
+    for keys in groups.values():
         for short in keys:
             if len(short) < 4:
                 continue
-            # (a name that begins with the short one is a unit of it: 中山大学附属第一医院|贵州医院)
+            # (a name that begins with the short one is a unit of it: 中山大学附属第一医院|贵州医院;
+            # two government bodies' last two characters say what they are: 教委 and 工委 are two)
             fits = [
                 k
                 for k in keys
                 if len(k) > len(short)
-                and k[-same_end:] == short[-same_end:]
+                and k[-(2 if short in agencies and k in agencies else 1) :]
+                == short[-(2 if short in agencies and k in agencies else 1) :]
                 and not k.startswith(short)
                 and _in_order(short, k)
             ]
