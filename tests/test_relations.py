@@ -354,3 +354,11 @@ def test_who_signs_at_the_article_s_event_attends_it():
 def test_a_zone_word_before_a_committee_names_the_zone_in_full():
     got = relations("石家庄经济技术开发区举行签约。经开区党工委书记李宪英出席。")
     assert ("holdsPosition", "李宪英", "石家庄经济技术开发区", "书记") in got
+
+
+def test_bodies_visited_are_in_the_place_of_the_visit_named_a_sentence_before():
+    got = relations(
+        "大连市科技局局长原弛率调研组在长兴岛围绕重点产业展开调研。调研中,调研组走进恒力重工集团有限公司和大连新阳光材料科技有限公司。"
+    )
+    assert ("locatedIn", "恒力重工集团有限公司", "长兴岛", "") in got
+    assert ("locatedIn", "大连新阳光材料科技有限公司", "长兴岛", "") in got

@@ -32,7 +32,7 @@ from kg.relations.events import attendance
 from kg.relations.partners import clause_partners
 from kg.relations.patterns import pattern_relations
 from kg.relations.posts import post_relations
-from kg.relations.structure import containment, divisions, issued_documents, roles
+from kg.relations.structure import containment, divisions, issued_documents, roles, visited_bodies
 from kg.relations.view import View
 from kg.schema import allows
 
@@ -47,6 +47,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("structure", containment),
     ("roles", roles),
     ("issued", issued_documents),
+    ("visited", visited_bodies),
 )
 
 

@@ -33,6 +33,7 @@ class DocContext:
             if i >= 0 and self.mentions[i].end >= part.end and part.key:
                 m = self.mentions[i]
                 self.inner.setdefault((m.start, m.end), []).append(part)
+        self.visit_place: Mention | None = None  # where the article's visit was said to be (kg.relations.structure)
         self.by_key: dict[str, Mention] = {}
         self.by_text: dict[str, Mention] = {}  # places and bodies by what the article writes
         for m in self.mentions:

@@ -157,3 +157,25 @@ def issued_documents(view: View) -> list[Relation]:
         if _ISSUE.search(before) and not any(view.slot.get(clause_start + i) for i in range(len(before))):
             out.append(Relation("organizes", issuer, m, view.sent))
     return out
+
+
+_VISITED_AT = re.compile(r"在(?P<place>[\ue003])[^。；;]{0,20}?(?:调研|考察|视察|走访)")
+_VISITING = re.compile(
+    r"(?:走进|走访|参观|考察|来到|深入)了?(?P<list>[\ue001\ue002](?:(?:、|和|及|以及)[\ue001\ue002])*)"
+)
+
+
+def visited_bodies(view: View) -> list[Relation]:
+    """在长兴岛…调研。调研中,调研组走进A和B: the bodies visited are in the place of the visit, named earlier."""
+    masked = view.masked
+    out: list[Relation] = []
+    here = _VISITED_AT.search(masked)
+    if here:
+        view.ctx.visit_place = view.slot[here.start("place")]
+    place = view.ctx.visit_place
+    if place is None or any(m.type == "Place" for m in view.mentions):
+        return out
+    for m in _VISITING.finditer(masked):
+        for body in view.members(m.start("list"), m.end("list"), ("Agency", "Organization")):
+            out.append(Relation("locatedIn", body, place, view.sent))
+    return out
