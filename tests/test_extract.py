@@ -336,3 +336,25 @@ def test_places_and_reach_inside_names(text, name):
 )
 def test_a_venue_s_name_follows_its_address(text, venue):
     assert (venue, "Place") in {(m.text, m.type) for m in find_entities(doc(text)).mentions}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "6月14日,推动成渝地区双城经济圈建设教育协同发展工作联席会议第五次会议在四川省宜宾市举行。",
+            "推动成渝地区双城经济圈建设教育协同发展工作联席会议第五次会议",
+        ),
+        (
+            "相较今年3月11日在京举行的中央企业以产业援疆带动就业工作推进会,签约项目增幅。",
+            "中央企业以产业援疆带动就业工作推进会",
+        ),
+    ],
+)
+def test_an_event_held_in_its_clause_takes_the_whole_clause_as_its_name(text, name):
+    assert name in {m.text for m in find_entities(doc(text)).mentions}
+
+
+def test_an_event_whose_clause_names_its_host_keeps_its_own_name():
+    names = {m.text for m in find_entities(doc("8月13日,省科技厅召开学习贯彻专题宣讲报告会。")).mentions}
+    assert "专题宣讲报告会" in names and "省科技厅" in names

@@ -52,6 +52,9 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
             end = m.end() + tail.end()
             out.append(Mention(m.start(), end, "Initiative", text[m.start() : end], "quoted"))
     events = lexicon.event_heads()
+    named_spans = [
+        (m.start, m.end) for ms in (found or {}).values() for m in ms if m.type in ("Person", "Agency", "Organization")
+    ]
     persons = [p for p in (found or {}).get("persons", ()) if p.type == "Person"]
     named_ends = _named_ends(found or {})
     named_starts = {m.start for m in named_ends.values()}
@@ -99,6 +102,10 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
             partner = named_ends.get(start - 1) if start > 0 and text[start - 1] in "与和同" else None
             if partner is not None and (partner.start == 0 or text[partner.start - 1] in _CLAUSE_OPENERS):
                 start, source = partner.start, "event"
+        if head in events:
+            whole = _whole_clause_name(text, start, m.start(), end, named_spans)
+            if whole < start:
+                start, source = whole, "event"
         if source == "initiative" and "“" in text[start:end]:
             source = "quoted"  # 公路安防“455”工程 holds the quoted “455”工程: the longer name wins
         out.append(Mention(start, end, "Initiative", text[start:end], source))
@@ -115,6 +122,37 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
 #: What may stand right before an event's name that opens with its host: a clause break or a preposition.
 _CLAUSE_OPENERS = set('\n 　，,。；;：:“”"（(）)》') | set("在由暨")
 _PLACE_IN_BRACKETS = re.compile(r"[（(]([^（）()，。]{2,6})[）)]")
+
+
+_HELD_AFTER = re.compile(r"[^，,。；;]{0,16}?(?:举行|召开|开幕|举办|落幕|闭幕)")
+_HELD_BEFORE = re.compile(r"(?:举行|召开|举办)的$")
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:“”！？!?\n]|的(?=[^的]*$)")
+_DATE_OPENING = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:上午|下午|晚)?")
+
+
+def _whole_clause_name(text: str, start: int, head_start: int, end: int, named: list[tuple[int, int]]) -> int:
+    """An event held in the clause that names it takes the whole clause before its head as its name:
+    (6月14日,)推动成渝地区双城经济圈建设教育协同发展工作联席会议第五次会议在四川省宜宾市举行.
+
+    Only where no person or body is named in the words added, and the clause says the event is held.
+    """
+    lo = max(0, head_start - 40)
+    window = text[lo:start]
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(window)]
+    clause = lo + (breaks[-1] if breaks else 0)
+    date = _DATE_OPENING.match(text, clause)
+    if date:
+        clause = date.end()
+    if clause >= start or clause == lo and lo > 0:
+        return start
+    held = (
+        _HELD_AFTER.match(text, end)
+        and "在" in text[end : end + 16]
+        or _HELD_BEFORE.search(text[max(0, clause - 3) : clause])
+    )
+    if not held or any(clause < e and s < start for s, e in named):
+        return start
+    return clause
 
 
 def _named_ends(found: dict[str, list[Mention]]) -> dict[int, Mention]:
