@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import lru_cache
 
 from kg import lexicon
-from kg.extract.words import tokenizer
+from kg.extract.words import cuts_a_word
 from kg.model import Mention
 
 
@@ -90,19 +89,7 @@ def _inside_a_word(text: str, m: Mention) -> bool:
     if m.start == 0 or m.source not in ("place", "place-short", "crf"):
         return False
     lo = max(0, m.start - 3)
-    return _starts_inside_a_word(text[lo : m.end], m.start - lo)
-
-
-@lru_cache(maxsize=1 << 16)
-def _starts_inside_a_word(window: str, start: int) -> bool:
-    pos = 0
-    for token in tokenizer().cut(window, HMM=False):
-        if pos < start < pos + len(token):
-            return True
-        pos += len(token)
-        if pos >= start:
-            break
-    return False
+    return cuts_a_word(text[lo : m.end], m.start - lo)
 
 
 _DATELINE = re.compile(r"\d{1,2}月\d{1,2}日电")

@@ -73,11 +73,21 @@ def ends_a_word(text: str, end: int) -> bool:
 
 def crosses_word_end(text: str, start: int, end: int) -> bool:
     """Does a dictionary word of ``text[start:end+2]`` run across ``end``? (a name cannot end inside a word)"""
-    pos = start
-    for token in tokenizer().cut(text[start : end + 2], HMM=False):
-        if pos < end < pos + len(token):
+    return cuts_a_word(text[start : end + 2], end - start)
+
+
+@lru_cache(maxsize=1 << 16)
+def cuts_a_word(window: str, at: int) -> bool:
+    """Does one of jieba's dictionary words of ``window`` run across position ``at``?
+
+    >>> cuts_a_word("沿海城市", 2), cuts_a_word("沿海城市", 1)
+    (False, True)
+    """
+    pos = 0
+    for token in tokenizer().cut(window, HMM=False):
+        if pos < at < pos + len(token):
             return True
         pos += len(token)
-        if pos >= end:
+        if pos >= at:
             break
     return False
