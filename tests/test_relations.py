@@ -362,3 +362,8 @@ def test_bodies_visited_are_in_the_place_of_the_visit_named_a_sentence_before():
     )
     assert ("locatedIn", "恒力重工集团有限公司", "长兴岛", "") in got
     assert ("locatedIn", "大连新阳光材料科技有限公司", "长兴岛", "") in got
+
+
+def test_a_zone_s_two_committees_are_the_zone():
+    got = relations("滨海高新区召开会议。高新区两委领导班子成员张世军、刘毅出席。")
+    assert ("holdsPosition", "刘毅", "滨海高新区", "领导班子成员") in got

@@ -26,7 +26,7 @@ from kg.resolve import canonical
 #: A bare body at the start of a segment: a level's Party committee or government (市委, 区政府),
 #: a committee of a zone (管委会, 党工委), a department without its place (教委, 教育厅), or a one-character
 #: body the article names in full elsewhere (厅党组书记 → its 厅).
-_LEVEL_BODY = re.compile("(?:省|市|县|区|镇|乡|州|自治区)(?:委|政府|人民政府)$|(?:党工委|工委|管委会|党委|党组)$")
+_LEVEL_BODY = re.compile("(?:省|市|县|区|镇|乡|州|自治区)(?:委|政府|人民政府)$|(?:党工委|工委|管委会|党委|党组|两委)$")
 _ONE_CHAR_BODY = "厅局委部院校"
 _TWO_CHAR_BODIES = ("集团", "公司", "大学", "学院", "医院", "银行")
 #: Titles that stand for membership of a body rather than a post in it.
@@ -283,7 +283,7 @@ def _resolve(
 
 
 #: The committees that govern a zone or a party group; one written bare after another belongs to the same zone.
-_ZONE_COMMITTEES = ("党工委", "工委", "管委会", "党委", "党组")
+_ZONE_COMMITTEES = ("党工委", "工委", "管委会", "党委", "党组", "两委")
 _ZONE_FULL = {"经开区": "经济技术开发区", "高新区": "高新技术产业开发区", "自贸区": "自由贸易试验区"}
 #: Zones named by a bare word before their committee (综合保税区党工委书记, 经开区党工委书记).
 _ZONES = (
