@@ -367,3 +367,8 @@ def test_bodies_visited_are_in_the_place_of_the_visit_named_a_sentence_before():
 def test_a_zone_s_two_committees_are_the_zone():
     got = relations("滨海高新区召开会议。高新区两委领导班子成员张世军、刘毅出席。")
     assert ("holdsPosition", "刘毅", "滨海高新区", "领导班子成员") in got
+
+
+def test_a_bare_party_committee_in_an_article_about_a_zone_is_the_zone_s():
+    got = relations("北京经开区举行挂牌仪式。工委书记王少峰、管委会主任梁胜为片区挂牌。")
+    assert ("holdsPosition", "王少峰", "北京经开区", "书记") in got

@@ -323,6 +323,15 @@ def _place_of(m: Mention) -> Mention | None:
     return None
 
 
+def _main_zone(ctx: DocContext) -> Mention | None:
+    """The zone the article names most (北京经开区, 石家庄高新技术产业开发区), if any."""
+    ends = (*_ZONES, *_ZONE_FULL.values())
+    zones = [m for m in ctx.mentions if m.type == "Place" and m.key.endswith(ends) and m.key not in ends]
+    if not zones:
+        return None
+    return max(zones, key=lambda m: (sum(q.key == m.key for q in zones), -m.start))
+
+
 def _zone_of_committee(bare: str) -> str:
     """The zone word before a committee (综合保税区 in 石家庄综合保税区党工委), or ''."""
     committee = next((c for c in _ZONE_COMMITTEES if bare.endswith(c)), "")
@@ -344,10 +353,13 @@ def _bare(ctx: DocContext, bare: str, place: Mention | None) -> Mention | None:
         if zones:
             return max(zones, key=lambda m: (len(m.key), sum(q.key == m.key for q in zones), -m.start))
         bare = bare[len(zone) :]
-    if bare in ("党工委", "工委", "管委会", "党委", "党组"):
+    if bare in ("党工委", "工委", "管委会", "党委", "党组", "两委"):
         named = ctx.dominant(bare)
         if named is not None:
             return named
+        main_zone = _main_zone(ctx) if bare in ("党工委", "工委", "两委") else None
+        if main_zone is not None:
+            return main_zone  # 北京经开区…。工委书记王少峰: the Party committee of the article's zone
         fallback = ctx.place("county") or ctx.place("city")
         top = ctx.place_counts.most_common(1)
         return ctx.by_key.get(top[0][0]) if top else fallback
