@@ -205,7 +205,7 @@ def _leading_places(name: str) -> list[tuple[str, str]]:
 
 def _placeless_department(key: str) -> bool:
     """A local department with no place before it (财政局, 教委, 工业和信息化局), or a bare zone's committee."""
-    if key.startswith(_ZONE_WORDS) or key.startswith("综合保税区"):
+    if key.startswith(tuple(lexicon.zone_heads())):
         return key.endswith(("管委会", "管理委员会", "党工委", "工委"))
     m = agency_pattern().match(key)
     if m is None:
@@ -244,7 +244,11 @@ def resolve_document(doc: Document) -> Document:
         if m.type == "Agency" and _placeless_department(key):
             # 科委 in an article about one city (or a municipality) is that city's; elsewhere no definite body
             city = c or (p if p.endswith("市") else "")
-            key = canonical(replace(m, text=city + key), p, c) if city and not key.startswith(_ZONE_WORDS) else ""
+            key = (
+                canonical(replace(m, text=city + key), p, c)
+                if city and not key.startswith(tuple(lexicon.zone_heads()))
+                else ""
+            )
         if m.type in ("Agency", "Organization") and not m.text.startswith(("省", "市", "自治区")):
             for level, place in _leading_places(m.text):
                 named[level] = (here, place)
@@ -257,12 +261,6 @@ def resolve_document(doc: Document) -> Document:
     if extra:
         doc = doc.with_mentions(list(doc.mentions) + extra)
     return doc
-
-
-#: Bare zone words that may stand before a name in the zone (高新区滨海科技园).
-_ZONE_WORDS = ("高新区", "开发区", "经开区", "新区", "园区")
-#: Short forms of zone names and the full form they stand for (石家庄高新区 → 石家庄高新技术产业开发区).
-_ZONE_SHORT = (("高新区", "高新技术产业开发区"), ("经开区", "经济技术开发区"))
 
 
 def _fuller_body(key: str, keys: set[str]) -> str:
@@ -293,16 +291,16 @@ def _short_forms(mentions) -> list[Mention]:
     abbreviated = _abbreviations(mentions)
     for m in mentions:
         key = m.key
-        bare_zone = m.type == "Place" and key in (*_ZONE_WORDS, "综合保税区", "保税区", "自贸区")
+        bare_zone = m.type == "Place" and key in lexicon.zone_heads()
         longer_zones = sorted(k for k in keys if k != key and k.endswith(key)) if bare_zone else []
-        zone = next((z for z in _ZONE_WORDS if key.startswith(z) and key[len(z) :] in keys), "")
+        zone = next((z for z in lexicon.zone_heads() if key.startswith(z) and key[len(z) :] in keys), "")
         if len(longer_zones) == 1:
             key = longer_zones[0]  # 综合保税区 in an article about 石家庄综合保税区
         elif zone and m.type in ("Place", "Organization"):
             key = key[len(zone) :]  # 高新区滨海科技园 and 滨海科技园: the zone word only says where
         elif m.type == "Place":
-            for short, full in _ZONE_SHORT:
-                if key.endswith(short) and key[: -len(short)] + full in keys:
+            for short, full in lexicon.zone_heads().items():
+                if full != short and key.endswith(short) and key[: -len(short)] + full in keys:
                     key = key[: -len(short)] + full
         if m.type == "Initiative" and key in quoted:
             key = quoted[key]  # 天津未来科技城项目 and “天津未来科技城”项目: one project

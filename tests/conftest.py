@@ -66,6 +66,16 @@ def sample_graph():
     return make_sample_graph()
 
 
+@pytest.fixture
+def sample_html(sample_graph, tmp_path):
+    """The sample graph's page, written to a file (the page tests open it in Chromium)."""
+    from kg.export.html import write_html
+
+    path = tmp_path / "graph.html"
+    write_html(sample_graph, path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def seed_graph():
     """The canonical graph of the three bundled seed articles (built once per test run)."""

@@ -23,13 +23,6 @@ from tests.conftest import reversed_copy
 HOSTILE_ID = "organization-3df2bcc6b8ac"
 
 
-@pytest.fixture
-def sample_html(sample_graph, tmp_path):
-    path = tmp_path / "graph.html"
-    write_html(sample_graph, path)
-    return path
-
-
 def assert_clean(log, path):
     assert log.console_errors == [] and log.page_errors == []
     assert log.requests == [path.resolve().as_uri()], log.requests

@@ -23,13 +23,6 @@ AGENCY_COLOUR = "#4e79a7"
 DIM = "#e6e6e6"
 
 
-@pytest.fixture
-def sample_html(sample_graph, tmp_path):
-    path = tmp_path / "graph.html"
-    write_html(sample_graph, path)
-    return path
-
-
 def node_xy(page, node_id):
     """Where ``node_id`` is on the screen (page coordinates)."""
     page.evaluate(f"kg.network.focus('{node_id}', {{scale: 1.0, animation: false}})")

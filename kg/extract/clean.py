@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 
 from kg import lexicon
-from kg.extract.words import cuts_a_word
+from kg.extract.words import cuts_a_word, dictionary
 from kg.model import Mention
 
 
@@ -64,7 +64,7 @@ def _names_run_into_words(text: str, mentions: list[Mention]) -> list[Mention]:
     for m in mentions:
         if m.type == "Person" and len(m.text) >= 3:
             tail = text[m.end - 1 : m.end + 1]
-            word = len(tail) == 2 and tail in _dictionary()
+            word = len(tail) == 2 and tail in dictionary()
             # the last character begins a verb or an adverb (宣读, 共同, 简要), or the article names the person without it
             # (and the name is whole when a word that follows names comes right after it: 龙奋杰|出席, not 杰出)
             followed = any(text.startswith(f, m.end) for f in (*lexicon.name_followers(), *_AFTER_NAMES) if len(f) >= 2)
@@ -76,12 +76,6 @@ def _names_run_into_words(text: str, mentions: list[Mention]) -> list[Mention]:
 
 #: Verbs that often follow a name, besides the name followers of the lexicon.
 _AFTER_NAMES = ("出席", "参加", "主持", "陪同", "会见", "调研", "考察")
-
-
-def _dictionary():
-    from kg.extract.words import dictionary
-
-    return dictionary()
 
 
 def _inside_a_word(text: str, m: Mention) -> bool:

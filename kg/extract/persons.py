@@ -73,9 +73,10 @@ def find_persons(doc: Document, found: dict[str, list[Mention]]) -> list[Mention
             out.append(Mention(body.end, end, "Person", text[body.end : end], "title"))
     # the rest of a list of names: 市领导商黎光、王大虎、宋有洪、陈平、贾发林出席
     known = sorted({(m.start, m.end) for m in out})
+    known_starts = {s for s, _ in known}
     for _start, end in known:
         pos = end
-        while pos < len(text) and text[pos] == "、" and pos + 1 not in {s for s, _ in known}:
+        while pos < len(text) and text[pos] == "、" and pos + 1 not in known_starts:
             after = name_at(text, pos + 1, crf_names, after_title=True)
             if not after or after - pos - 1 > 3 or (after < len(text) and text[after] not in _AFTER_LISTED_NAME):
                 break

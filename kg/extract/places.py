@@ -98,10 +98,10 @@ def _find_addresses(doc: Document, places: list[Mention]) -> list[Mention]:
     return out
 
 
-_ZONE = re.compile(
-    f"[{HAN}]{{2,6}}?(?P<suffix>高新技术产业开发区|经济技术开发区|综合保税区|自由贸易试验区|高新区|经开区|开发区|"
-    "经济合作区|合作区|保税区|经济区|新区|自贸区|示范区)"
-)
+@cache
+def _zone_pattern() -> re.Pattern:
+    heads = "|".join(map(re.escape, lexicon.zone_heads()))
+    return re.compile(f"[{HAN}]{{2,6}}?(?P<suffix>{heads})")
 
 
 _ZONE_BODIES = ("管委会", "管理委员会", "党工委", "工委")
@@ -112,7 +112,7 @@ def _find_zones(doc: Document) -> list[Mention]:
     (渤海新区|管委会: then the two characters before the head are its name)."""
     g = gazetteer()
     out = []
-    for m in _ZONE.finditer(doc.text):
+    for m in _zone_pattern().finditer(doc.text):
         span, suffix = m.group(0), m.group("suffix")
         name = span[: -len(suffix)]
         for i in range(len(name) - 1):

@@ -34,6 +34,16 @@ def league_prefixes() -> tuple[str, ...]:
 
 
 @cache
+def zone_heads() -> dict[str, str]:
+    """Head words of development zones -> their full form (高新区 -> 高新技术产业开发区), longest head first."""
+    out = {}
+    for line in _lines("zone_heads.tsv"):
+        head, _, full = line.partition("\t")
+        out[head] = full.strip() or head
+    return {h: out[h] for h in _by_length(out)}
+
+
+@cache
 def regions() -> tuple[str, ...]:
     """Named regions that span several divisions (京津冀, 长三角), longest first."""
     return _by_length(_lines("regions.txt"))

@@ -79,7 +79,7 @@ class DocContext:
                 if name in self.by_key and self.by_key[name].type == "Place":
                     return self.by_key[name]
         # a place the article names only inside other names (山东省 in 山东省科技厅): the first of its level
-        for part in sorted((p for parts in self.inner.values() for p in parts), key=lambda p: p.start):
+        for part in self.inner_places:
             if (
                 part.type == "Place"
                 and (not wanted or part.key.startswith(wanted))
@@ -87,6 +87,11 @@ class DocContext:
             ):
                 return part
         return None
+
+    @cached_property
+    def inner_places(self) -> list[Mention]:
+        """The places named inside other names, in the order of the text."""
+        return sorted((p for parts in self.inner.values() for p in parts if p.type == "Place"), key=lambda p: p.start)
 
     @cached_property
     def main_agency(self) -> Mention | None:

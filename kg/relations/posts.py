@@ -178,7 +178,7 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
         seg = _Segment(None, "", None, titles, pos)
         if body is not None and body.type in BODIES and body.text in _ZONE_COMMITTEES:
             seg.bare, seg.start = body.text, body.start  # 管委会 alone: whose, the chain says
-            zone = next((z for z in _ZONES if text.startswith(z, seg.start - len(z))), "")
+            zone = next((z for z in _zone_heads() if text.startswith(z, seg.start - len(z))), "")
             if zone:
                 seg.bare, seg.start = zone + seg.bare, seg.start - len(zone)  # 综合保税区|党工委
         elif body is not None and body.type in BODIES:
@@ -191,12 +191,12 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
             if bare:
                 seg.bare, seg.start = bare, pos - len(bare)
                 place = by_end.get(seg.start)
-                zone = next((z for z in _ZONES if text.startswith(z, seg.start - len(z))), "")
+                zone = next((z for z in _zone_heads() if text.startswith(z, seg.start - len(z))), "")
                 if (
                     place is not None
                     and place.type == "Place"
                     and bare in _ZONE_COMMITTEES
-                    and place.key.endswith(_ZONES)
+                    and place.key.endswith(_zone_heads())
                 ):
                     seg.bare, seg.start = place.key + bare, place.start  # 综合保税区|党工委书记: the zone's
                 elif place is not None and place.type == "Place":
@@ -284,20 +284,6 @@ def _resolve(
 
 #: The committees that govern a zone or a party group; one written bare after another belongs to the same zone.
 _ZONE_COMMITTEES = ("党工委", "工委", "管委会", "党委", "党组", "两委")
-_ZONE_FULL = {"经开区": "经济技术开发区", "高新区": "高新技术产业开发区", "自贸区": "自由贸易试验区"}
-#: Zones named by a bare word before their committee (综合保税区党工委书记, 经开区党工委书记).
-_ZONES = (
-    "综合保税区",
-    "高新技术产业开发区",
-    "经济技术开发区",
-    "高新区",
-    "经开区",
-    "开发区",
-    "自贸区",
-    "片区",
-    "新区",
-    "示范区",
-)
 
 
 def _sibling(ctx: DocContext, previous: Mention, bare: str) -> Mention | None:
@@ -323,9 +309,14 @@ def _place_of(m: Mention) -> Mention | None:
     return None
 
 
+def _zone_heads() -> tuple[str, ...]:
+    """Zone heads that may stand bare before a committee (综合保税区党工委书记, 经开区党工委书记)."""
+    return tuple(lexicon.zone_heads())
+
+
 def _main_zone(ctx: DocContext) -> Mention | None:
     """The zone the article names most (北京经开区, 石家庄高新技术产业开发区), if any."""
-    ends = (*_ZONES, *_ZONE_FULL.values())
+    ends = (*lexicon.zone_heads(), *lexicon.zone_heads().values())
     zones = [m for m in ctx.mentions if m.type == "Place" and m.key.endswith(ends) and m.key not in ends]
     if not zones:
         return None
@@ -337,7 +328,7 @@ def _zone_of_committee(bare: str) -> str:
     committee = next((c for c in _ZONE_COMMITTEES if bare.endswith(c)), "")
     if not committee:
         return ""
-    return next((z for z in _ZONES if bare[: -len(committee)].endswith(z)), "")
+    return next((z for z in _zone_heads() if bare[: -len(committee)].endswith(z)), "")
 
 
 def _bare(ctx: DocContext, bare: str, place: Mention | None) -> Mention | None:
@@ -348,7 +339,7 @@ def _bare(ctx: DocContext, bare: str, place: Mention | None) -> Mention | None:
     if zone:
         bare = bare[bare.index(zone) :]
         # 综合保税区党工委书记: the post is in the zone the article names (石家庄综合保税区)
-        full = _ZONE_FULL.get(zone, zone)  # 经开区 names a 经济技术开发区
+        full = lexicon.zone_heads().get(zone, zone)  # 经开区 names a 经济技术开发区
         zones = [m for m in ctx.mentions if m.type == "Place" and m.key.endswith((zone, full))]
         if zones:
             return max(zones, key=lambda m: (len(m.key), sum(q.key == m.key for q in zones), -m.start))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kg.model import Mention, Relation
+from kg.model import Mention, Relation, Sentence
 from kg.places import LEVEL_RANK, gazetteer
 from kg.relations.context import BODIES, DocContext
 from kg.relations.view import View
@@ -59,9 +59,13 @@ def divisions(ctx: DocContext) -> list[Relation]:
     """
     g = gazetteer()
     first: dict[str, Mention] = {}
+    sentences: dict[str, dict[int, Sentence]] = {}  # place -> the sentences naming it, by start
     for m in ctx.mentions:
         if m.type == "Place":
             first.setdefault(m.key, m)
+            sent = ctx.doc.sentence_at(m.start)
+            if sent is not None:
+                sentences.setdefault(m.key, {})[sent.start] = sent
     out: list[Relation] = []
     for key, m in first.items():
         places = [p for p in g.lookup(key) if p.name == key]
@@ -73,20 +77,11 @@ def divisions(ctx: DocContext) -> list[Relation]:
             parent = up[0].parent if up else ""
         if not parent or parent not in first or parent == key:
             continue
-        sent = _sentence_naming(ctx, m, first[parent])
+        both = sentences.get(key, {}).keys() & sentences.get(parent, {}).keys()
+        sent = sentences[key][min(both)] if both else ctx.doc.sentence_at(m.start)
         if sent is not None:
             out.append(Relation("partOf", m, first[parent], sent))
     return out
-
-
-def _sentence_naming(ctx: DocContext, child: Mention, parent: Mention):
-    both = {ctx.doc.sentence_at(q.start) for q in ctx.mentions if q.key == child.key} & {
-        ctx.doc.sentence_at(q.start) for q in ctx.mentions if q.key == parent.key
-    }
-    found = [s for s in both if s is not None]
-    if found:
-        return min(found, key=lambda s: s.start)
-    return ctx.doc.sentence_at(child.start)
 
 
 def _parties(ctx: DocContext, m: Mention) -> list[Mention]:
