@@ -55,6 +55,7 @@ _TYPES = {
     "PARTY": ("Agency", "Organization", "Place"),
     "ANY": tuple(SLOTS),
     "EVENT": ("Initiative",),
+    "MAIN": ("Initiative",),
 }
 _SEPARATOR = "(?:、|，|和|与|及|以及|、以及|联合|会同|携手)"
 _ALL_SLOTS = "".join(SLOTS.values())
@@ -66,10 +67,12 @@ def _one(cls: str) -> str:
     if cls == "EVENT":
         refs = "|".join(map(re.escape, lexicon.event_references()))
         return f"(?:{SLOTS['Initiative']}|{refs})"
+    if cls == "MAIN":
+        return ""
     if cls == "TITLE":
         return "(?:" + "|".join(map(re.escape, lexicon.titles())) + ")"
     if cls not in _CLASSES:
-        raise ValueError(f"unknown class {{{cls}}}; known: {', '.join([*_CLASSES, 'EVENT', 'TITLE'])}")
+        raise ValueError(f"unknown class {{{cls}}}; known: {', '.join([*_CLASSES, 'EVENT', 'MAIN', 'TITLE'])}")
     return f"[{_CLASSES[cls]}]"
 
 
@@ -127,7 +130,7 @@ class Pattern:
                     continue
                 role, cls = name.split("__")
                 members = view.members(m.start(name), m.end(name), _TYPES[cls])
-                if cls == "EVENT" and not members and view.ctx.main_event is not None:
+                if cls in ("EVENT", "MAIN") and not members and view.ctx.main_event is not None:
                     members = [view.ctx.main_event]
                 ends[role] = members
             pairs: list[tuple[Mention, Mention]] = []
