@@ -309,7 +309,7 @@ def _short_forms(mentions) -> list[Mention]:
             key = longer or key
         elif m.type in ("Agency", "Organization") and key:
             key = _fuller_body(key, keys)
-        if key == m.key and m.type in ("Agency", "Organization", "Initiative") and key:
+        if key == m.key and m.type in ("Agency", "Organization", "Initiative", "Place") and key:
             key = abbreviated.get(key, key)
         out.append(replace(m, key=key) if key != m.key else m)
     return out
@@ -327,6 +327,8 @@ def _abbreviations(mentions) -> dict[str, str]:
     for m in mentions:
         if m.key and m.type in ("Agency", "Organization", "Initiative"):
             groups.setdefault("Initiative" if m.type == "Initiative" else "body", set()).add(m.key)
+        elif m.key and m.type == "Place" and m.key.endswith("片区"):
+            groups.setdefault("zone", set()).add(m.key)  # 北京自贸试验区高端产业片区 (中国(北京)自由贸易试验区…)
             if m.type == "Agency":
                 agencies.add(m.key)
     out: dict[str, str] = {}
@@ -343,11 +345,18 @@ def _abbreviations(mentions) -> dict[str, str]:
                 and k[-(2 if short in agencies and k in agencies else 1) :]
                 == short[-(2 if short in agencies and k in agencies else 1) :]
                 and not k.startswith(short)
-                and _in_order(short, k)
+                and _in_order(short, _FTZ_COUNTRY.sub(r"\1", k))
             ]
-            if len(fits) == 1:
-                out[short] = fits[0]
+            longest = max(fits, key=lambda k: (len(k), k)) if fits else ""
+            if fits and all(k == longest or _in_order(k, _FTZ_COUNTRY.sub(r"\1", longest)) for k in fits):
+                out[short] = (
+                    longest  # one full name, or short forms of it: 北京自贸区… of 北京自贸试验区… of 中国(北京)…
+                )
     return out
+
+
+#: 中国(北京)|自由贸易试验区: the province in brackets is what the short form (北京自贸区) keeps
+_FTZ_COUNTRY = re.compile(r"^中国[（(]([^（）()]+)[）)]")
 
 
 def _in_order(short: str, full: str) -> bool:

@@ -224,6 +224,8 @@ def test_leagues_and_units(text, name, key):
             {"太原市尖草坪区科技局"},
             {"尖草坪区科技局"},
         ),  # every division before a body
+        # a place inside a listed project's name is part of the name
+        ("调研组到新合纤维项目、东洋电子项目等调研。", {"东洋电子项目"}, {"东洋", "电子项目"}),
     ],
 )
 def test_what_the_merge_gets_wrong_is_cleaned(text, kept, dropped):
@@ -266,6 +268,47 @@ def test_people_by_their_context(text, person):
     assert person in {m.text for m in find_entities(doc(text)).mentions if m.type == "Person"}
 
 
+@pytest.mark.parametrize(
+    ("text", "tagged", "expected"),
+    [
+        # one name, one sense: 杨凌 the tagger also finds as a place is no person
+        (
+            "会议在杨凌举行。项目向杨凌聚集。",
+            [(3, 5, "Place"), (11, 13, "Person")],
+            [("杨凌", "Place"), ("杨凌", "Place")],
+        ),
+        # a "name" that runs on into a body's name the article writes is none: 华西二|院长
+        (
+            "四川大学华西二院院长致辞。感谢华西二院长期支持。",
+            [(0, 8, "Agency"), (15, 18, "Person")],
+            [("四川大学华西二院", "Agency")],
+        ),
+        # a person whose name only begins a company's name stays a person
+        ("袁隆平出席。袁隆平农业高科技公司参展。", [(0, 3, "Person"), (6, 16, "Organization")], None),
+    ],
+)
+def test_a_person_the_article_shows_to_be_a_place_or_part_of_a_name(text, tagged, expected):
+    from kg.extract.clean import clean
+    from kg.model import Mention
+
+    mentions = [Mention(s, e, t, text[s:e], "crf") for s, e, t in tagged]
+    got = [(m.text, m.type) for m in clean(text, mentions)]
+    assert got == (expected if expected is not None else [(m.text, m.type) for m in mentions])
+
+
+def test_short_forms_of_a_free_trade_zone_area_are_one_place():
+    d = resolve_document(
+        find_entities(
+            doc(
+                "北京经开区为中国(北京)自由贸易试验区高端产业片区挂牌。项目入驻北京自贸试验区高端产业片区。"
+                "近40个项目落户北京自贸区高端产业片区。"
+            )
+        )
+    )
+    keys = {m.key for m in d.mentions if "片区" in m.text}
+    assert keys == {"中国(北京)自由贸易试验区高端产业片区"}
+
+
 def test_a_dateline_place_is_a_place():
     d = find_entities(doc("新华网福州12月6日电(刘丰)福建尤溪县梅仙镇。"))
     assert {("新华网", "Organization"), ("福州", "Place")} <= {(m.text, m.type) for m in d.mentions}
@@ -280,6 +323,14 @@ def test_a_dateline_place_is_a_place():
         ),  # 现代 is no time word here
         ("要全面贯彻落实全国医疗卫生工作会议的精神。", "全国医疗卫生工作会议"),  # an event's reach is in its name
         ("引进高新区盛华生产基地项目。", "盛华生产基地项目"),  # the article's zone qualifies, it does not name
+        # a list of projects names each, up to its separator, even with a place inside (东洋) or a bare head (项目)
+        ("调研组到新合纤维项目、佰利佳电子项目、东洋电子项目等进行调研。", "佰利佳电子项目"),
+        ("调研组到新合纤维项目、佰利佳电子项目、东洋电子项目等进行调研。", "东洋电子项目"),
+        ("北京现代沧州工厂、任丘千万吨炼油升级改造项目以及生物医药产业园正在推进。", "任丘千万吨炼油升级改造项目"),
+        ("随后,国望光学系统项目、华海清科高端装备研发及产业化项目等6个项目入驻。", "华海清科高端装备研发及产业化项目"),
+        # free trade zones are named by their province in brackets, and their areas after them
+        ("石家庄综合保税区、中国(河北)自由贸易试验区正定片区。", "中国(河北)自由贸易试验区正定片区"),
+        ("首批入驻北京自贸试验区高端产业片区的项目。", "北京自贸试验区高端产业片区"),
     ],
 )
 def test_event_and_project_names(text, name):

@@ -4,7 +4,10 @@
 * 梁胜|宣读, 商黎光|简要: a name the tagger ran into the next word, where the article names
   the person without it;
 * 沿|海城市: a division's name inside another word is no place;
-* 新华网|福州12月6日电: the place of a dateline is not part of the agency's name.
+* 新华网|福州12月6日电: the place of a dateline is not part of the agency's name;
+* 华西二|院长, 在杨凌|举行: no person where the name runs on into a body's name the article
+  writes (四川大学华西二院), and one name, one sense: a "person" the article also finds as a place
+  is that place.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from kg.model import Mention
 def clean(text: str, mentions: list[Mention]) -> list[Mention]:
     mentions = _party_committee_titles(text, mentions)
     mentions = _names_run_into_words(text, mentions)
+    mentions = _names_of_places_and_bodies(text, mentions)
     mentions = [m for m in mentions if not (m.type == "Place" and _inside_a_word(text, m))]
     return [piece for m in mentions for piece in _dateline(text, m)]
 
@@ -70,6 +74,22 @@ def _names_run_into_words(text: str, mentions: list[Mention]) -> list[Mention]:
             followed = any(text.startswith(f, m.end) for f in (*lexicon.name_followers(), *_AFTER_NAMES) if len(f) >= 2)
             if word and not followed and (m.text[:-1] in names or word_pos(tail)[:1] in ("v", "d")):
                 m = replace(m, end=m.end - 1, text=m.text[:-1])
+        out.append(m)
+    return out
+
+
+def _names_of_places_and_bodies(text: str, mentions: list[Mention]) -> list[Mention]:
+    """华西二|院长 (the article writes 四川大学华西二院): no person; 在杨凌举行 (杨凌 a place elsewhere): a place."""
+    bodies = [m.text for m in mentions if m.type in ("Agency", "Organization", "Place") and len(m.text) >= 4]
+    places = {m.text for m in mentions if m.type == "Place"}
+    out = []
+    for m in mentions:
+        if m.type == "Person":
+            run_on = text[m.start : m.end + 1]
+            if len(run_on) > len(m.text) and any(run_on in name for name in bodies):
+                continue
+            if m.text in places:
+                m = replace(m, type="Place", source="place-short")
         out.append(m)
     return out
 

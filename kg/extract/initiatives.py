@@ -74,12 +74,24 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
                 title = title_pattern().match(text, start)
                 if title and title.end() < m.start():
                     start = title.end()
+        listed = head in weak and _listed(text, start, end)
+        if listed and start > 0 and text[start - 1] != "、":
+            # 新合纤维项目、佰利佳电子项目: an item of a list of named projects runs back to the separator
+            sep = text.rfind("、", max(0, start - 12), start)
+            if sep >= 0 and not any(ch in _LIST_BREAKS for ch in text[sep + 1 : start]):
+                start = sep + 1
         body = text[start : m.start()]
-        if len(body) < 3 or not _specific(body, proper, weak=head in weak):
+        if len(body) < 3 or not (listed and len(body) >= 4 or _specific(body, proper, weak=head in weak)):
             continue
         source = "initiative"
         subject = named_at.get(start)
-        if subject is not None and start > 0 and text[start - 1] in "、和与及" and subject.end < m.start():
+        if (
+            not listed
+            and subject is not None
+            and start > 0
+            and text[start - 1] in "、和与及"
+            and subject.end < m.start()
+        ):
             start = subject.end  # A、B|新一轮…议定书签订仪式: B is the last of a list of signatories
         joined = _initiative_left(text, start - 1)[0] if start > 1 and text[start - 1] == "暨" else start - 1
         if joined < start - 1:
@@ -153,6 +165,16 @@ def _whole_clause_name(text: str, start: int, head_start: int, end: int, named: 
     if not held or any(clause < e and s < start for s, e in named):
         return start
     return clause
+
+
+#: What ends an item of a list of names.
+_LIST_BREAKS = frozenset("，,。；;：:！？!?“”《》（）()\n 　")
+
+
+def _listed(text: str, start: int, end: int) -> bool:
+    """Is the name one of a list of names (A项目、B项目等N个项目)? A weak head (项目, 工程) then names it."""
+    after = text[end : end + 2]
+    return after[:1] in ("、", "等") or after == "以及" or (start > 0 and text[start - 1] == "、")
 
 
 def _named_ends(found: dict[str, list[Mention]]) -> dict[int, Mention]:

@@ -49,7 +49,35 @@ def find_places(doc: Document, found: dict[str, list[Mention]] | None = None) ->
             out.append(Mention(start, end, "Place", surface, "place-short"))
     out.extend(_find_addresses(doc, out))
     out.extend(_find_zones(doc))
+    out.extend(_find_free_trade_zones(doc))
     out.extend(_find_regions(doc))
+    return out
+
+
+#: 中国(北京)自由贸易试验区, and its areas: 中国(河北)自由贸易试验区|正定片区 (the country's naming of pilot
+#: zones); the short form names the province before 自贸区: 北京自贸试验区|高端产业片区
+_FREE_TRADE_ZONE = re.compile(
+    f"(?:中国)?[（(][{HAN}]{{2,4}}[）)](?:自由贸易试验区|自由贸易港)(?:[{HAN}]{{2,6}}?片区)?"
+    f"|自贸(?:试验)?区(?:[{HAN}]{{2,6}}?片区)?"
+)
+
+
+def _find_free_trade_zones(doc: Document) -> list[Mention]:
+    """Free trade zones, named by their province in brackets, and the areas (片区) of one."""
+    g = gazetteer()
+    out = []
+    text = doc.text
+    for m in _FREE_TRADE_ZONE.finditer(text):
+        inner = re.search(f"[（(]([{HAN}]+)[）)]", m.group(0))
+        if inner:
+            if g.lookup(inner.group(1)):
+                out.append(Mention(m.start(), m.end(), "Place", m.group(0), "place"))
+            continue
+        for n in (3, 2):
+            start = m.start() - n
+            if start >= 0 and any(p.level == "province" for p in g.lookup(text[start : m.start()])):
+                out.append(Mention(start, m.end(), "Place", text[start : m.end()], "place"))
+                break
     return out
 
 
