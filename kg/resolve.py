@@ -327,10 +327,10 @@ def _abbreviations(mentions) -> dict[str, str]:
     for m in mentions:
         if m.key and m.type in ("Agency", "Organization", "Initiative"):
             groups.setdefault("Initiative" if m.type == "Initiative" else "body", set()).add(m.key)
-        elif m.key and m.type == "Place" and m.key.endswith("片区"):
-            groups.setdefault("zone", set()).add(m.key)  # 北京自贸试验区高端产业片区 (中国(北京)自由贸易试验区…)
             if m.type == "Agency":
                 agencies.add(m.key)
+        elif m.key and m.type == "Place" and m.key.endswith("片区"):
+            groups.setdefault("zone", set()).add(m.key)  # 北京自贸试验区高端产业片区 (中国(北京)自由贸易试验区…)
     out: dict[str, str] = {}
     for keys in groups.values():
         for short in keys:
@@ -345,7 +345,7 @@ def _abbreviations(mentions) -> dict[str, str]:
                 and k[-(2 if short in agencies and k in agencies else 1) :]
                 == short[-(2 if short in agencies and k in agencies else 1) :]
                 and not k.startswith(short)
-                and _in_order(short, _FTZ_COUNTRY.sub(r"\1", k))
+                and (_in_order(short, _FTZ_COUNTRY.sub(r"\1", k)) or _ends_as_with_its_place(short, k))
             ]
             longest = max(fits, key=lambda k: (len(k), k)) if fits else ""
             if fits and all(k == longest or _in_order(k, _FTZ_COUNTRY.sub(r"\1", longest)) for k in fits):
@@ -353,6 +353,15 @@ def _abbreviations(mentions) -> dict[str, str]:
                     longest  # one full name, or short forms of it: 北京自贸区… of 北京自贸试验区… of 中国(北京)…
                 )
     return out
+
+
+def _ends_as_with_its_place(short: str, full: str) -> bool:
+    """河南创新创业大赛 of 第九届…暨第十二届河南省创新创业大赛: the short form, its place written in full, ends the name."""
+    for n in (2, 3):
+        places = gazetteer().lookup(short[:n])
+        if places and places[0].level == "province" and places[0].name != short[:n]:
+            return full.endswith(places[0].name + short[n:])
+    return False
 
 
 #: 中国(北京)|自由贸易试验区: the province in brackets is what the short form (北京自贸区) keeps

@@ -309,6 +309,13 @@ def test_short_forms_of_a_free_trade_zone_area_are_one_place():
     assert keys == {"中国(北京)自由贸易试验区高端产业片区"}
 
 
+def test_a_headline_s_short_form_of_an_event_with_its_province_abbreviated():
+    """河南创新创业大赛 is the joined event whose name ends with 河南省创新创业大赛."""
+    full = "第九届中国创新创业大赛河南赛区暨第十二届河南省创新创业大赛"
+    d = resolve_document(find_entities(doc(f"河南创新创业大赛报名企业破千。\n我省启动了{full},共有1146家企业报名。")))
+    assert {m.key for m in d.mentions if m.type == "Initiative"} == {full}
+
+
 def test_a_dateline_place_is_a_place():
     d = find_entities(doc("新华网福州12月6日电(刘丰)福建尤溪县梅仙镇。"))
     assert {("新华网", "Organization"), ("福州", "Place")} <= {(m.text, m.type) for m in d.mentions}
