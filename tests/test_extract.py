@@ -283,11 +283,18 @@ def test_people_by_their_context(text, person):
             [(0, 8, "Agency"), (15, 18, "Person")],
             [("四川大学华西二院", "Agency")],
         ),
+        # a body's name holds both of its brackets or neither
+        (
+            "组织学院与国投晋创谷(太原)发展运营有限公司签约。",
+            [(2, 4, "Organization"), (11, 22, "Organization")],
+            [("学院", "Organization"), ("国投晋创谷(太原)发展运营有限公司", "Organization")],
+        ),
+        ("新华网发(福建支部生活杂志社 林上斗)", [(0, 14, "Organization")], [("福建支部生活杂志社", "Organization")]),
         # a person whose name only begins a company's name stays a person
         ("袁隆平出席。袁隆平农业高科技公司参展。", [(0, 3, "Person"), (6, 16, "Organization")], None),
     ],
 )
-def test_a_person_the_article_shows_to_be_a_place_or_part_of_a_name(text, tagged, expected):
+def test_what_the_whole_article_shows_about_a_tagged_name(text, tagged, expected):
     from kg.extract.clean import clean
     from kg.model import Mention
 

@@ -5,6 +5,8 @@
   the person without it;
 * 沿|海城市: a division's name inside another word is no place;
 * 新华网|福州12月6日电: the place of a dateline is not part of the agency's name;
+* 国投晋创谷(|太原)发展运营有限公司, 新华网发(|福建支部生活杂志社: a body's name holds both of its
+  brackets or neither;
 * 华西二|院长, 在杨凌|举行: no person where the name runs on into a body's name the article
   writes (四川大学华西二院), and one name, one sense: a "person" the article also finds as a place
   is that place.
@@ -16,7 +18,7 @@ import re
 from dataclasses import replace
 
 from kg import lexicon
-from kg.extract.words import cuts_a_word, dictionary
+from kg.extract.words import STOP_WORDS, cuts_a_word, dictionary, words
 from kg.model import Mention
 
 
@@ -24,6 +26,7 @@ def clean(text: str, mentions: list[Mention]) -> list[Mention]:
     mentions = _party_committee_titles(text, mentions)
     mentions = _names_run_into_words(text, mentions)
     mentions = _names_of_places_and_bodies(text, mentions)
+    mentions = _without_overlaps([_bracketed(text, m) if m.type in ("Organization", "Agency") else m for m in mentions])
     mentions = [m for m in mentions if not (m.type == "Place" and _inside_a_word(text, m))]
     return [piece for m in mentions for piece in _dateline(text, m)]
 
@@ -92,6 +95,54 @@ def _names_of_places_and_bodies(text: str, mentions: list[Mention]) -> list[Ment
                 m = replace(m, type="Place", source="place-short")
         out.append(m)
     return out
+
+
+def _without_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """After a name grew over its neighbours (国投晋创谷|(太原)…), the longer name wins; mentions stay disjoint."""
+    out: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if out and m.start < out[-1].end:
+            if m.end - m.start > out[-1].end - out[-1].start:
+                out[-1] = m
+            continue
+        out.append(m)
+    return out
+
+
+_OPENING = "(（"
+_CLOSING = ")）"
+
+
+def _bracketed(text: str, m: Mention) -> Mention:
+    """国投晋创谷(|太原)发展运营有限公司 → the whole name; 新华网发(|福建支部生活杂志社 → 福建支部生活杂志社."""
+    depth = 0
+    for ch in m.text:
+        if ch in _OPENING:
+            depth += 1
+        elif ch in _CLOSING:
+            if depth == 0:  # closes a bracket opened before the name: take the words before that bracket too
+                opening = max(text.rfind(o, max(0, m.start - 8), m.start) for o in _OPENING)
+                if opening <= 0:
+                    return m
+                start = opening
+                for word in reversed(words(text[max(0, opening - 12) : opening])):
+                    if word in STOP_WORDS or any(c in _LIST_BREAKS for c in word):
+                        break
+                    start -= len(word)
+                if opening - start < 2:
+                    return m
+                return replace(m, start=start, text=text[start : m.end])
+            depth -= 1
+    if depth > 0:  # opens a bracket it does not close: the name is what follows it
+        cut = max(m.text.rfind(o) for o in _OPENING) + 1
+        if len(m.text) - cut < 4:
+            return m
+        return replace(m, start=m.start + cut, text=m.text[cut:])
+    return m
+
+
+#: What ends a name walking left.
+_LIST_BREAKS = frozenset("，,。；;：:、！？!?“”《》\n 　")
 
 
 #: Verbs that often follow a name, besides the name followers of the lexicon.

@@ -74,7 +74,7 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
                 title = title_pattern().match(text, start)
                 if title and title.end() < m.start():
                     start = title.end()
-        listed = head in weak and _listed(text, start, end)
+        listed = head in _PROJECT_HEADS and _listed(text, start, end)
         if listed and start > 0 and text[start - 1] != "、":
             # 新合纤维项目、佰利佳电子项目: an item of a list of named projects runs back to the separator
             sep = text.rfind("、", max(0, start - 12), start)
@@ -167,6 +167,8 @@ def _whole_clause_name(text: str, start: int, head_start: int, end: int, named: 
     return clause
 
 
+#: Weak heads a list of names makes names: 新合纤维项目、佰利佳电子项目 (not 整治提升行动、深化改革等方面).
+_PROJECT_HEADS = frozenset({"项目", "工程"})
 #: What ends an item of a list of names.
 _LIST_BREAKS = frozenset("，,。；;：:！？!?“”《》（）()\n 　")
 

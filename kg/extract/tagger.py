@@ -48,7 +48,19 @@ def _clean(m: Mention) -> Mention | None:
         text = m.text
     if not text:
         return None
-    return m if _plausible(text, m.type) else None
+    if m.type in ("Organization", "Agency"):
+        m = _without_a_leading_verb(m)
+    return m if _plausible(m.text, m.type) else None
+
+
+def _without_a_leading_verb(m: Mention) -> Mention:
+    """建设|顺丰武汉电商产业园: a verb that introduces a name (``lexicon.boundary_words``) is no part of it."""
+    from kg.extract.words import STOP_WORDS, words
+
+    first = words(m.text)[0]
+    if first in STOP_WORDS and len(m.text) - len(first) >= 5:
+        return Mention(m.start + len(first), m.end, m.type, m.text[len(first) :], m.source)
+    return m
 
 
 @lru_cache(maxsize=1 << 16)
