@@ -81,7 +81,7 @@ def canonical(m: Mention, province: str, city: str) -> str:
             return (in_province or places)[0].name
         return text
     if m.type == "Person":
-        name = text.replace(" ", "")
+        name = text.replace(" ", "").replace("\u3000", "")
         return name if len(name) >= 2 else ""  # 张 alone is no one in particular
     if m.type == "Initiative":
         if text.startswith("《"):

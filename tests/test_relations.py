@@ -372,3 +372,31 @@ def test_a_zone_s_two_committees_are_the_zone():
 def test_a_bare_party_committee_in_an_article_about_a_zone_is_the_zone_s():
     got = relations("北京经开区举行挂牌仪式。工委书记王少峰、管委会主任梁胜为片区挂牌。")
     assert ("holdsPosition", "王少峰", "北京经开区", "书记") in got
+
+
+TRANSCRIPT = """生态环境部2025年3月6日例行新闻发布会文字实录
+时  间:2025年3月6日
+地  点:浙江省杭州市
+主持人: 裴晓菲   生态环境部新闻发言人、宣传教育司司长
+嘉  宾: 赵英民   生态环境部副部长
+         王  平   浙江省生态环境厅副厅长
+         刘志全   生态环境部规划财务司司长
+主持人 裴晓菲:
+各位记者朋友,上午好!欢迎参加生态环境部的例行新闻发布会。
+"""
+
+
+def test_a_transcript_s_list_of_speakers():
+    """A press conference's transcript: its name with host and date, its place line, and each speaker
+    (a two-character name spaced out to align) with the posts on their line, taking part in it."""
+    doc = process(make_document("t.txt", TRANSCRIPT))
+    event = "生态环境部2025年3月6日例行新闻发布会"
+    got = {(r.relation, r.head.key, r.tail.key, r.title) for r in doc.relations}
+    for person in ("裴晓菲", "赵英民", "王平", "刘志全"):
+        assert ("participatesIn", person, event, "") in got
+    posts = {(r.head.key, r.tail.key, r.title) for r in doc.relations if r.relation == "holdsPosition"}
+    assert ("裴晓菲", "生态环境部", "司长") in posts  # 、宣传教育司|司长: a unit of the same body
+    assert ("王平", "浙江省生态环境厅", "副厅长") in posts
+    assert ("刘志全", "生态环境部", "司长") in posts
+    assert "宣传教育司" not in {m.text for m in doc.mentions if m.type == "Person"}
+    assert ("locatedIn", event, "杭州市", "") in got

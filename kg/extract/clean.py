@@ -7,6 +7,7 @@
 * 新华网|福州12月6日电: the place of a dateline is not part of the agency's name;
 * 国投晋创谷(|太原)发展运营有限公司, 新华网发(|福建支部生活杂志社: a body's name holds both of its
   brackets or neither;
+* 宣传司|副司长: a "name" whose last character is the unit the title after it heads is that unit;
 * 华西二|院长, 在杨凌|举行: no person where the name runs on into a body's name the article
   writes (四川大学华西二院), and one name, one sense: a "person" the article also finds as a place
   is that place.
@@ -20,12 +21,14 @@ from dataclasses import replace
 from kg import lexicon
 from kg.extract.words import STOP_WORDS, cuts_a_word, dictionary, words
 from kg.model import Mention
+from kg.patterns import title_pattern
 
 
 def clean(text: str, mentions: list[Mention]) -> list[Mention]:
     mentions = _party_committee_titles(text, mentions)
     mentions = _names_run_into_words(text, mentions)
     mentions = _names_of_places_and_bodies(text, mentions)
+    mentions = [m for m in mentions if not (m.type == "Person" and _unit_before_its_head(text, m))]
     mentions = _without_overlaps([_bracketed(text, m) if m.type in ("Organization", "Agency") else m for m in mentions])
     mentions = [m for m in mentions if not (m.type == "Place" and _inside_a_word(text, m))]
     return [piece for m in mentions for piece in _dateline(text, m)]
@@ -79,6 +82,19 @@ def _names_run_into_words(text: str, mentions: list[Mention]) -> list[Mention]:
                 m = replace(m, end=m.end - 1, text=m.text[:-1])
         out.append(m)
     return out
+
+
+def _unit_before_its_head(text: str, m: Mention) -> bool:
+    """宣传司|副司长, 规划处|处长: the title after the "name" heads the unit its last character names."""
+    title = title_pattern().match(text, m.end)
+    if title is None:
+        return False
+    head = title.group(0).removeprefix("常务").removeprefix("副")
+    return len(head) >= 2 and head[0] == m.text[-1] and head[0] in _UNIT_CHARACTERS
+
+
+#: Characters that end the name of a unit and begin the title of its head (司长, 处长, 局长, 科长…).
+_UNIT_CHARACTERS = frozenset("司处局科厅部院所室委")
 
 
 def _names_of_places_and_bodies(text: str, mentions: list[Mention]) -> list[Mention]:

@@ -74,6 +74,9 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
                 title = title_pattern().match(text, start)
                 if title and title.end() < m.start():
                     start = title.end()
+        dated_host = _dated_host(text, start, named_ends) if head in events else None
+        if dated_host is not None:
+            start, proper = dated_host.start, True  # 国家卫生健康委员会|2024年4月18日|新闻发布会
         listed = head in _PROJECT_HEADS and _listed(text, start, end)
         if listed and start > 0 and text[start - 1] != "、":
             # 新合纤维项目、佰利佳电子项目: an item of a list of named projects runs back to the separator
@@ -134,6 +137,23 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
 #: What may stand right before an event's name that opens with its host: a clause break or a preposition.
 _CLAUSE_OPENERS = set('\n 　，,。；;：:“”"（(）)》') | set("在由暨")
 _PLACE_IN_BRACKETS = re.compile(r"[（(]([^（）()，。]{2,6})[）)]")
+
+
+#: The date of an event in its name, right before its head word (…委员会|2024年4月18日|新闻发布会).
+_HOST_AND_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日(?:例行|专题|首场)?$")
+
+
+def _dated_host(text: str, start: int, named_ends: dict[int, Mention]) -> Mention | None:
+    """The host that opens an event's name before its date, the clause's first words: X|2024年4月18日|新闻发布会."""
+    dated = _HOST_AND_DATE.search(text, max(0, start - 12), start)
+    host = named_ends.get(dated.start()) if dated else None
+    if (
+        host is None
+        or host.type not in ("Agency", "Organization")
+        or not (host.start == 0 or text[host.start - 1] in _CLAUSE_OPENERS)
+    ):
+        return None
+    return host
 
 
 _HELD_AFTER = re.compile(r"[^，,。；;]{0,16}?(?:举行|召开|开幕|举办|落幕|闭幕)")

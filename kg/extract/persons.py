@@ -7,6 +7,8 @@ follows names (``lexicon.name_followers``), punctuation.
 
 from __future__ import annotations
 
+import re
+
 from kg import lexicon
 from kg.extract.words import PUNCT, crosses_word_end, dictionary, is_han
 from kg.model import Document, Mention
@@ -71,6 +73,8 @@ def find_persons(doc: Document, found: dict[str, list[Mention]]) -> list[Mention
             and (text[end] in _AFTER_LISTED_NAME or text.startswith(lexicon.name_followers(), end))
         ):
             out.append(Mention(body.end, end, "Person", text[body.end : end], "title"))
+    # a list of speakers, one a line: 嘉  宾: 毛群安   全国爱卫办副主任 / 许  伟   云南省卫生健康委副主任
+    out.extend(_captioned(text))
     # the rest of a list of names: 市领导商黎光、王大虎、宋有洪、陈平、贾发林出席
     known = sorted({(m.start, m.end) for m in out})
     known_starts = {s for s, _ in known}
@@ -83,6 +87,30 @@ def find_persons(doc: Document, found: dict[str, list[Mention]]) -> list[Mention
             out.append(Mention(pos + 1, after, "Person", text[pos + 1 : after], "title"))
             pos = after
     return sorted(set(out), key=lambda m: (m.start, m.end, m.source))
+
+
+#: A line of a list of speakers: an optional label (主持人:, 嘉  宾:), a name of two or three characters (a
+#: two-character one often spaced out to align: 许  伟), a gap of spaces, then the person's posts.
+CAPTION_LINE = re.compile(
+    r"^[ \t\u3000]*(?:[\u4e00-\u9fff][\u4e00-\u9fff \u3000]{0,5}[:：][ \t\u3000]*)?"
+    r"(?P<name>[\u4e00-\u9fff](?:[\u4e00-\u9fff]{1,2}|[ \u3000]{1,3}[\u4e00-\u9fff]))"
+    r"[ \t\u3000]{2,}(?P<posts>[^\n]{2,40})$",
+    re.MULTILINE,
+)
+
+
+def _captioned(text: str) -> list[Mention]:
+    """People of a list of speakers, each on a line with a gap before the posts (a title among them)."""
+    out = []
+    surnames = lexicon.surnames()
+    for m in CAPTION_LINE.finditer(text):
+        name = m.group("name")
+        if name[0] not in surnames or not title_pattern().search(m.group("posts")):
+            continue
+        if "。" in m.group("posts"):
+            continue
+        out.append(Mention(m.start("name"), m.end("name"), "Person", name, "title"))
+    return out
 
 
 #: Titles of national leaders, after a name whatever stands before it (学习贯彻习近平总书记…).

@@ -11,6 +11,7 @@ import re
 from functools import cache
 
 from kg import lexicon
+from kg.extract.persons import CAPTION_LINE
 from kg.model import Relation
 from kg.patterns import title_pattern
 from kg.relations.context import is_event
@@ -28,7 +29,7 @@ def _attend() -> re.Pattern:
 
 def attendance(view: View) -> list[Relation]:
     """participatesIn for the people (and, with 参加/参与, the bodies) before an attendance verb."""
-    out: list[Relation] = []
+    out: list[Relation] = _speakers(view)
     masked = view.masked
     triggers = list(_attend().finditer(masked))
     if not triggers:
@@ -62,6 +63,33 @@ def attendance(view: View) -> list[Relation]:
                 if signing and masked[pos] in _PEOPLE and main is not None and main.key != event.key:
                     out.append(Relation("participatesIn", m, main, view.sent))  # who signs at the event attends it
                 done.add(pos)
+    return out
+
+
+#: Labels of a transcript's list of speakers (主持人: 胡强强   …发言人): who they name takes part in its event.
+_SPEAKER_LABELS = re.compile(r"^\s*(?:主\s*持\s*人|嘉\s*宾|发\s*布\s*人|主\s*讲\s*人|出\s*席\s*人?)\s*[:：]")
+
+
+def _speakers(view: View) -> list[Relation]:
+    """The people of a transcript's list of speakers, a line each under its label, take part in its event
+    (the article's main event): 嘉  宾: 毛群安   全国爱卫办副主任 / 许  伟   云南省卫生健康委副主任."""
+    event = view.ctx.main_event
+    if event is None:
+        return []
+    text = view.ctx.doc.text
+    out = []
+    for p in view.mentions:
+        if p.type != "Person":
+            continue
+        line_start = text.rfind("\n", 0, p.start) + 1
+        line = CAPTION_LINE.match(text, line_start)
+        if line is None or line.start("name") != p.start:
+            continue
+        while line is not None and not _SPEAKER_LABELS.match(line.group(0)) and line_start > 0:
+            line_start = text.rfind("\n", 0, line_start - 1) + 1  # up the list to its label
+            line = CAPTION_LINE.match(text, line_start)
+        if line is not None and _SPEAKER_LABELS.match(line.group(0)):
+            out.append(Relation("participatesIn", p, event, view.sent))
     return out
 
 

@@ -113,7 +113,8 @@ def _caption_posts(
         chain_end -= 1
     by_end = {e: m for e, m in by_end_body.items() if gap.end() < e <= chain_end}
     segments = _chain(text, chain_end, gap.end(), by_end)
-    return _resolve(ctx, segments, None) if segments and segments[0].start == gap.end() else []
+    # the whole line is the person's posts, even where its first body is not one kg knows (全国爱卫办副主任、…)
+    return _resolve(ctx, segments, None) if segments else []
 
 
 def _outlet(view: View, p: Mention, start: int) -> Mention | None:
@@ -160,6 +161,7 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
         pos -= 1
     segments: list[_Segment] = []
     titles: list[str] = []
+    unit_ends: dict[int, int] = {}  # where each unit listed after a post (、宣传司) ends
     while pos > lo:
         title = _title_ending(text, pos, lo, by_end)
         if title:
@@ -205,6 +207,11 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
                     seg.bare, seg.start = zone + bare, seg.start - len(zone)  # 综合保税区|党工委书记
             elif parent is not None:
                 seg.body, seg.start = parent, parent.start  # the title is held in a unit of the body
+            else:
+                unit = _listed_unit(text, pos, lo)
+                if unit:
+                    seg.bare, seg.start = _OF_THE_PREVIOUS, unit  # 新闻发言人、|宣传司|副司长: the same body's unit
+                    unit_ends[unit] = pos
         segments.insert(0, seg)
         titles = []
         pos = seg.start
@@ -214,13 +221,35 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
         break
     if titles:  # the chain opens the sentence: 副省长于杰出席
         segments.insert(0, _Segment(None, "", None, titles, pos))
+    for i, seg in enumerate(segments):
+        if seg.bare == _OF_THE_PREVIOUS:
+            seg.bare = ""
+            if i > 0 and segments[i - 1].body is not None:
+                seg.body = segments[i - 1].body
+            else:  # no post before it in the chain: the unit is left to the caller (张凤桐、办公室|主任张曦)
+                seg.start = unit_ends[seg.start]
     return segments
 
 
+#: Marks a unit listed after a post of a body (A新闻发言人、宣传司副司长): the unit is that body's.
+_OF_THE_PREVIOUS = "\x00"
+
+
+def _listed_unit(text: str, pos: int, lo: int) -> int:
+    """Where a unit's name that ends at ``pos`` begins, if a separator stands before it (、宣传司|副司长); else 0."""
+    for k in range(2, 9):
+        start = pos - k
+        if start - 1 < lo:
+            break
+        if text[start - 1] == "、" and _UNIT.fullmatch(text, start, pos):
+            return start
+    return 0
+
+
 #: Between two people's posts in one body: a separator, and perhaps a unit (、办公室|主任张曦).
-_LISTED = re.compile(r"[、，,](?:[\u4e00-\u9fff]{0,8}?(?:处|科|室|办公室|办|中心|部|所|系))?")
+_LISTED = re.compile(r"[、，,](?:[\u4e00-\u9fff]{0,8}?(?:处|科|室|办公室|办|中心|部|所|系|司))?")
 #: A unit of a body written between the body and a title: 西宁市科技局|成果合作交流处|处长, 中国科学院|地质与地球物理研究所|研究员
-_UNIT = re.compile(r"[\u4e00-\u9fff]{1,12}?(?:处|科|室|办公室|办|中心|部|所|系|学院|研究所|研究院|分院|分公司)")
+_UNIT = re.compile(r"[\u4e00-\u9fff]{1,12}?(?:处|科|室|办公室|办|中心|部|所|系|司|学院|研究所|研究院|分院|分公司)")
 
 
 def _parent_before(text: str, pos: int, lo: int, by_end: dict[int, Mention]) -> Mention | None:
