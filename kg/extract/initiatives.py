@@ -17,7 +17,7 @@ from kg.patterns import initiative_head_pattern, title_pattern
 from kg.places import gazetteer
 from kg.segment import word_pos
 
-_QUOTED = re.compile(r"“([^“”\n]{2,30})”")
+_QUOTED = re.compile(r"“([^“”\n]{2,60})”")
 _BOOK = re.compile(r"《([^《》\n]{2,60})》")
 #: 《…方案(试行)》: a document title with a qualifier after its head word
 _DOCUMENT_HEAD = re.compile(r"(方案|意见|通知|办法|规划|纲要|条例|规定)[（(]")
@@ -43,7 +43,7 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
     for m in _QUOTED.finditer(text):
         inner = m.group(1)
         slogan = any(ch in inner for ch in "，,。；;、！？?!")  # “不忘合作初心,继续携手前进”主题教育活动
-        if not slogan and inner.endswith(heads) and len(inner) >= 4:
+        if not slogan and inner.endswith((*heads, *lexicon.event_heads())) and len(inner) >= 4:
             out.append(Mention(m.start() + 1, m.end() - 1, "Initiative", inner, "quoted"))
             continue
         # a head within a few characters after the quote: “四个一”科技示范工程
