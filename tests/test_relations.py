@@ -400,3 +400,11 @@ def test_a_transcript_s_list_of_speakers():
     assert ("刘志全", "生态环境部", "司长") in posts
     assert "宣传教育司" not in {m.text for m in doc.mentions if m.type == "Person"}
     assert ("locatedIn", event, "杭州市", "") in got
+
+
+def test_a_bare_party_committee_in_a_title_puts_the_post_in_the_place():
+    """省委常委、市委书记刘捷: GRAPH_GOLD puts a post of a committee the text does not name in the place."""
+    doc = process(make_document("t.txt", "浙江省杭州市。省委常委、市委书记刘捷赴浙江大学走访。"))
+    posts = {(r.head.key, r.tail.key, r.title) for r in doc.relations if r.relation == "holdsPosition"}
+    assert posts == {("刘捷", "浙江省", "常委"), ("刘捷", "杭州市", "书记")}
+    assert not [m for m in doc.mentions if m.type == "Agency"]

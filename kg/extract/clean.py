@@ -1,6 +1,8 @@
 """After the merge: what the finders got wrong in ways the whole document shows.
 
 * 国务院国资委|党委书记: a Party title after a body is a title, not a body "X党委";
+* 省委常委、市委书记: a bare committee before a Party title is part of the title, and the post is
+  in the place (kg.relations.posts), as it is for 市长;
 * 梁胜|宣读, 商黎光|简要: a name the tagger ran into the next word, where the article names
   the person without it;
 * 沿|海城市: a division's name inside another word is no place;
@@ -26,6 +28,7 @@ from kg.patterns import title_pattern
 
 def clean(text: str, mentions: list[Mention]) -> list[Mention]:
     mentions = _party_committee_titles(text, mentions)
+    mentions = [m for m in mentions if not (m.text in _BARE_COMMITTEES and text.startswith(_PARTY_TITLES, m.end))]
     mentions = _names_run_into_words(text, mentions)
     mentions = _names_of_places_and_bodies(text, mentions)
     mentions = [m for m in mentions if not (m.type == "Person" and _unit_before_its_head(text, m))]
@@ -37,6 +40,8 @@ def clean(text: str, mentions: list[Mention]) -> list[Mention]:
 #: A body's Party committee or group, and the Party titles that may follow it.
 _COMMITTEES = ("党委", "党组", "党工委")
 _PARTY_TITLES = ("书记", "副书记", "第一书记", "委员", "常委", "成员")
+#: A Party committee named by its level alone.
+_BARE_COMMITTEES = frozenset({"省委", "市委", "县委", "区委", "州委", "盟委", "旗委"})
 
 
 def _party_committee_titles(text: str, mentions: list[Mention]) -> list[Mention]:
