@@ -329,7 +329,7 @@ def _abbreviations(mentions) -> dict[str, str]:
             groups.setdefault("Initiative" if m.type == "Initiative" else "body", set()).add(m.key)
             if m.type == "Agency":
                 agencies.add(m.key)
-        elif m.key and m.type == "Place" and m.key.endswith("片区"):
+        elif m.key and m.type == "Place" and m.key.endswith(("片区", "都市圈", "都市区", "城市圈", "经济圈")):
             groups.setdefault("zone", set()).add(m.key)  # 北京自贸试验区高端产业片区 (中国(北京)自由贸易试验区…)
     out: dict[str, str] = {}
     for keys in groups.values():

@@ -316,6 +316,19 @@ def test_short_forms_of_a_free_trade_zone_area_are_one_place():
     assert keys == {"中国(北京)自由贸易试验区高端产业片区"}
 
 
+def test_a_city_s_metropolitan_region_and_the_zones_listed_with_places():
+    d = resolve_document(
+        find_entities(
+            doc(
+                "长沙现代化都市圈携手推进科技创新\n长沙现代化都市圈科技联席会议召开。长沙市、株洲市、湘潭市及湘江新区等“三市一区”长沙都市圈科技部门负责人出席。"
+            )
+        )
+    )
+    places = {m.text: m.key for m in d.mentions if m.type == "Place"}
+    assert places["长沙都市圈"] == "长沙现代化都市圈"  # the short form of the region the article names in full
+    assert "湘江新区" in places  # listed with places, a zone is a place
+
+
 def test_a_headline_s_short_form_of_an_event_with_its_province_abbreviated():
     """河南创新创业大赛 is the joined event whose name ends with 河南省创新创业大赛."""
     full = "第九届中国创新创业大赛河南赛区暨第十二届河南省创新创业大赛"

@@ -9,6 +9,7 @@
 * 新华网|福州12月6日电: the place of a dateline is not part of the agency's name;
 * 国投晋创谷(|太原)发展运营有限公司, 新华网发(|福建支部生活杂志社: a body's name holds both of its
   brackets or neither;
+* 沈阳市、…铁岭市及沈抚改革创新示范区: a zone listed with places is a place, not a programme;
 * 宣传司|副司长: a "name" whose last character is the unit the title after it heads is that unit;
 * 华西二|院长, 在杨凌|举行: no person where the name runs on into a body's name the article
   writes (四川大学华西二院), and one name, one sense: a "person" the article also finds as a place
@@ -31,6 +32,7 @@ def clean(text: str, mentions: list[Mention]) -> list[Mention]:
     mentions = [m for m in mentions if not (m.text in _BARE_COMMITTEES and text.startswith(_PARTY_TITLES, m.end))]
     mentions = _names_run_into_words(text, mentions)
     mentions = _names_of_places_and_bodies(text, mentions)
+    mentions = _zones_listed_with_places(text, mentions)
     mentions = [m for m in mentions if not (m.type == "Person" and _unit_before_its_head(text, m))]
     mentions = _without_overlaps([_bracketed(text, m) if m.type in ("Organization", "Agency") else m for m in mentions])
     mentions = [m for m in mentions if not (m.type == "Place" and _inside_a_word(text, m))]
@@ -85,6 +87,23 @@ def _names_run_into_words(text: str, mentions: list[Mention]) -> list[Mention]:
             followed = any(text.startswith(f, m.end) for f in (*lexicon.name_followers(), *_AFTER_NAMES) if len(f) >= 2)
             if word and not followed and (m.text[:-1] in names or word_pos(tail)[:1] in ("v", "d")):
                 m = replace(m, end=m.end - 1, text=m.text[:-1])
+        out.append(m)
+    return out
+
+
+def _zones_listed_with_places(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A name with a zone's head word (示范区, 新区) listed right after a place is a place too."""
+    heads = tuple(lexicon.zone_heads())
+    out: list[Mention] = []
+    for m in mentions:
+        if (
+            m.type == "Initiative"
+            and m.text.endswith(heads)
+            and out
+            and out[-1].type == "Place"
+            and text[out[-1].end : m.start] in ("、", "及", "和", "与", "以及")
+        ):
+            m = replace(m, type="Place", source="place")
         out.append(m)
     return out
 

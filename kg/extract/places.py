@@ -82,9 +82,23 @@ def _find_free_trade_zones(doc: Document) -> list[Mention]:
 
 
 def _find_regions(doc: Document) -> list[Mention]:
-    """Named regions (京津冀, 长三角, 粤港澳大湾区) from the regions lexicon."""
+    """Named regions (京津冀, 长三角, 粤港澳大湾区) from the regions lexicon, and a city's metropolitan
+    region (沈阳现代化都市圈, 沈阳都市圈, 长株潭城市群 where 长株潭 is in the lexicon)."""
     pattern = _regions_pattern()
-    return [Mention(m.start(), m.end(), "Place", m.group(0), "place") for m in pattern.finditer(doc.text)]
+    out = [Mention(m.start(), m.end(), "Place", m.group(0), "place") for m in pattern.finditer(doc.text)]
+    g = gazetteer()
+    for m in _CITY_REGION.finditer(doc.text):
+        for n in (4, 3, 2):
+            start = m.start() - n
+            places = g.lookup(doc.text[start : m.start()]) if start >= 0 else []
+            if places and places[0].level in ("province", "city"):
+                out.append(Mention(start, m.end(), "Place", doc.text[start : m.end()], "place"))
+                break
+    return out
+
+
+#: The head of a region named by its city: 沈阳|现代化都市圈, 武汉|都市圈, 郑州|都市区
+_CITY_REGION = re.compile("(?:现代化)?(?:都市圈|都市区|城市圈|经济圈)")
 
 
 @cache
