@@ -360,6 +360,11 @@ def test_a_dateline_place_is_a_place():
             "学校联合主办的“2024驻沪高校科技成果转化提升行动暨同济大学服务上海专项行动启动仪式”在上海举行。",
             "2024驻沪高校科技成果转化提升行动暨同济大学服务上海专项行动启动仪式",
         ),
+        # a signing named by its two parties and what they build together
+        (
+            "7月14日,江西省人民政府与北京大学第一医院共建国家区域医疗中心签约仪式在南昌举行。",
+            "江西省人民政府与北京大学第一医院共建国家区域医疗中心签约仪式",
+        ),
         # free trade zones are named by their province in brackets, and their areas after them
         ("石家庄综合保税区、中国(河北)自由贸易试验区正定片区。", "中国(河北)自由贸易试验区正定片区"),
         ("首批入驻北京自贸试验区高端产业片区的项目。", "北京自贸试验区高端产业片区"),

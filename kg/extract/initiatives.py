@@ -117,6 +117,18 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
             partner = named_ends.get(start - 1) if start > 0 and text[start - 1] in "与和同" else None
             if partner is not None and (partner.start == 0 or text[partner.start - 1] in _CLAUSE_OPENERS):
                 start, source = partner.start, "event"
+            # A与B|共建|国家区域医疗中心签约仪式: two parties and what they sign to build name the ceremony
+            verb = next((v for v in _BUILDING_TOGETHER if text.startswith(v, start - len(v))), "")
+            second = named_ends.get(start - len(verb)) if verb else None
+            if second is not None and "与" in second.text[1:-1]:
+                first_start = second.start  # the tagger ran both parties together: A与B
+            elif second is not None and second.start > 0 and text[second.start - 1] in "与和同":
+                first = named_ends.get(second.start - 1)
+                first_start = first.start if first is not None else -1
+            else:
+                first_start = -1
+            if first_start >= 0 and (first_start == 0 or text[first_start - 1] in _CLAUSE_OPENERS):
+                start, source = first_start, "event"
         if head in events:
             whole = _whole_clause_name(text, start, m.start(), end, named_spans)
             if whole < start:
@@ -187,6 +199,8 @@ def _whole_clause_name(text: str, start: int, head_start: int, end: int, named: 
     return clause
 
 
+#: Verbs of two parties building something together, inside the name of their signing (A与B|共建|X签约仪式).
+_BUILDING_TOGETHER = ("共建", "共同建设", "合作共建", "合作建设")
 #: Weak heads a list of names makes names: 新合纤维项目、佰利佳电子项目 (not 整治提升行动、深化改革等方面).
 _PROJECT_HEADS = frozenset({"项目", "工程"})
 #: What ends an item of a list of names.
