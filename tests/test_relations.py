@@ -408,3 +408,16 @@ def test_a_bare_party_committee_in_a_title_puts_the_post_in_the_place():
     posts = {(r.head.key, r.tail.key, r.title) for r in doc.relations if r.relation == "holdsPosition"}
     assert posts == {("刘捷", "浙江省", "常委"), ("刘捷", "杭州市", "书记")}
     assert not [m for m in doc.mentions if m.type == "Agency"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "西南大学与川茶集团等单位围绕校企、校地合作进行了签约。",
+        "鞍山力邦压缩机有限公司与沈阳航空航天大学王贺权教授等7名科技专员签署校地合作项目。",
+    ],
+)
+def test_the_two_sides_of_a_signing_work_together(text):
+    doc = process(make_document("t.txt", text))
+    bodies = [m.key for m in doc.mentions if m.type in ("Organization", "Agency")]
+    assert [(r.head.key, r.tail.key) for r in doc.relations if r.relation == "cooperatesWith"] == [tuple(bodies[:2])]
