@@ -251,6 +251,7 @@ def test_a_company_with_its_legal_form_is_no_unit_of_itself():
         ),
         ("京津冀协同发展取得成效。", "京津冀"),
         ("石家庄综合保税区正式封关运作。", "石家庄综合保税区"),
+        ("与呼和浩特和林格尔新区座谈。", "呼和浩特和林格尔新区"),  # the city before its county's zone
     ],
 )
 def test_joined_events_regions_and_zones(text, name):
@@ -290,6 +291,9 @@ def test_people_by_their_context(text, person):
             [("学院", "Organization"), ("国投晋创谷(太原)发展运营有限公司", "Organization")],
         ),
         ("新华网发(福建支部生活杂志社 林上斗)", [(0, 14, "Organization")], [("福建支部生活杂志社", "Organization")]),
+        # an adverb the tagger ran into a place is no part of it; a place running into a word is none
+        ("西宁与洛阳都和西安有合作。", [(3, 6, "Place")], [("洛阳", "Place")]),
+        ("坚持党建引领乡村振兴。", [(2, 7, "Place")], []),
         # a person whose name only begins a company's name stays a person
         ("袁隆平出席。袁隆平农业高科技公司参展。", [(0, 3, "Person"), (6, 16, "Organization")], None),
     ],

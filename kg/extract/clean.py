@@ -5,7 +5,7 @@
   in the place (kg.relations.posts), as it is for 市长;
 * 梁胜|宣读, 商黎光|简要: a name the tagger ran into the next word, where the article names
   the person without it;
-* 沿|海城市: a division's name inside another word is no place;
+* 沿|海城市, 党建引领乡|村振兴: a division's name inside another word, or running into one, is no place;
 * 新华网|福州12月6日电: the place of a dateline is not part of the agency's name;
 * 国投晋创谷(|太原)发展运营有限公司, 新华网发(|福建支部生活杂志社: a body's name holds both of its
   brackets or neither;
@@ -35,7 +35,10 @@ def clean(text: str, mentions: list[Mention]) -> list[Mention]:
     mentions = _zones_listed_with_places(text, mentions)
     mentions = [m for m in mentions if not (m.type == "Person" and _unit_before_its_head(text, m))]
     mentions = _without_overlaps([_bracketed(text, m) if m.type in ("Organization", "Agency") else m for m in mentions])
-    mentions = [m for m in mentions if not (m.type == "Place" and _inside_a_word(text, m))]
+    mentions = [
+        m for m in mentions if not (m.type == "Place" and (_inside_a_word(text, m) or _runs_into_a_word(text, m)))
+    ]
+    mentions = [_without_an_adverb(m) if m.type == "Place" and m.source == "crf" else m for m in mentions]
     return [piece for m in mentions for piece in _dateline(text, m)]
 
 
@@ -195,6 +198,31 @@ def _inside_a_word(text: str, m: Mention) -> bool:
         return False
     lo = max(0, m.start - 3)
     return cuts_a_word(text[lo : m.end], m.start - lo)
+
+
+def _runs_into_a_word(text: str, m: Mention) -> bool:
+    """Does the place's last character begin a word (党建引领乡|村振兴, 云南区|位优势, 洛阳都|市圈)?
+
+    Only for names the gazetteer does not hold whole: 唐山市|长 is still 唐山市.
+    """
+    from kg.places import gazetteer
+
+    if (
+        m.end >= len(text)
+        or m.source not in ("crf", "address")
+        or any(p.name == m.text for p in gazetteer().lookup(m.text))
+    ):
+        return False
+    return cuts_a_word(text[m.start : m.end + 3], m.end - m.start)
+
+
+def _without_an_adverb(m: Mention) -> Mention:
+    """西宁与洛阳都|和西安: an adverb the tagger ran into a division's name is not part of it."""
+    from kg.places import gazetteer
+
+    if len(m.text) >= 3 and m.text[-1] in "都也均还就又" and gazetteer().lookup(m.text[:-1]):
+        return replace(m, end=m.end - 1, text=m.text[:-1])
+    return m
 
 
 _DATELINE = re.compile(r"\d{1,2}月\d{1,2}日电")

@@ -62,6 +62,15 @@ _FREE_TRADE_ZONE = re.compile(
 )
 
 
+def _encloses(name: str, inner: str) -> bool:
+    """Is ``name`` a province or city that holds the division ``inner`` (呼和浩特 and 和林格尔)?"""
+    g = gazetteer()
+    outer = g.lookup(name)
+    if len(name) < 2 or not outer or outer[0].level not in ("province", "city"):
+        return False
+    return any(p.parent == outer[0].name or p.province == outer[0].name for p in g.lookup(inner))
+
+
 def _find_free_trade_zones(doc: Document) -> list[Mention]:
     """Free trade zones, named by their province in brackets, and the areas (片区) of one."""
     g = gazetteer()
@@ -160,7 +169,10 @@ def _find_zones(doc: Document) -> list[Mention]:
         for i in range(len(name) - 1):
             body = name[i:]
             if g.lookup(body) or g.lookup(body + "镇") or g.lookup(body + "乡"):
-                out.append(Mention(m.start() + i, m.end(), "Place", span[i:], "place"))
+                start = m.start() + i
+                # the city before its county's zone is part of the name: 呼和浩特|和林格尔新区
+                city = next((k for k in (4, 3, 2) if _encloses(doc.text[max(0, start - k) : start], body)), 0)
+                out.append(Mention(start - city, m.end(), "Place", doc.text[start - city : m.end()], "place"))
                 break
         else:
             if doc.text.startswith(_ZONE_BODIES, m.end()) and len(name) >= 2:
