@@ -201,17 +201,16 @@ def _inside_a_word(text: str, m: Mention) -> bool:
 
 
 def _runs_into_a_word(text: str, m: Mention) -> bool:
-    """Does the place's last character begin a word (党建引领乡|村振兴, 云南区|位优势, 洛阳都|市圈)?
+    """Does the place's division suffix begin a word (党建引领乡|村振兴, 云南区|位优势)?
 
-    Only for names the gazetteer does not hold whole: 唐山市|长 is still 唐山市.
+    Only for names the gazetteer does not hold whole (唐山市|长 is still 唐山市), and only at a
+    division suffix: a word after a name (中国|人民, 日本|人) is no reason to doubt it.
     """
     from kg.places import gazetteer
 
-    if (
-        m.end >= len(text)
-        or m.source not in ("crf", "address")
-        or any(p.name == m.text for p in gazetteer().lookup(m.text))
-    ):
+    if m.end >= len(text) or m.source not in ("crf", "address") or m.text[-1] not in "乡镇村区县市州":
+        return False
+    if any(p.name == m.text for p in gazetteer().lookup(m.text)):
         return False
     return cuts_a_word(text[m.start : m.end + 3], m.end - m.start)
 
