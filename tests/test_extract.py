@@ -94,6 +94,8 @@ def test_persons_next_to_titles(text, expected):
         ("实施县域科技跃升计划。", ["县域科技跃升计划"]),
         # descriptions, not names
         ("建立长效机制,推进科研项目。", []),
+        ("现场签订25份子协议。", []),  # a count
+        ("示范区正抢抓筹备第十次会议的机遇。", []),  # an ordinal alone
     ],
 )
 def test_initiatives(text, expected):

@@ -22,6 +22,9 @@ _BOOK = re.compile(r"《([^《》\n]{2,60})》")
 #: 《…方案(试行)》: a document title with a qualifier after its head word
 _DOCUMENT_HEAD = re.compile(r"(方案|意见|通知|办法|规划|纲要|条例|规定)[（(]")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+[届期批次]")
+#: Heads that say only that there was a meeting (第三次|联席会议 is the article's meeting, 第十次|会议 no name).
+_BARE_HEADS = frozenset({"会议", "大会", "活动"})
+_COUNTED = re.compile(r"[\d一二三四五六七八九十两几]+[份个项家批条]")
 _ORDINAL_BEFORE = re.compile(r"第[一二三四五六七八九十百\d]+[届期批次]$")
 
 
@@ -86,6 +89,10 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
         body = text[start : m.start()]
         if len(body) < 3 or not (listed and len(body) >= 4 or _specific(body, proper, weak=head in weak)):
             continue
+        if _COUNTED.match(body) or (
+            head in _BARE_HEADS and _ORDINAL.fullmatch(body) and text[start - 1 : start] != "暨"
+        ):
+            continue  # 25份|子协议, 第十次|会议: a count, or an ordinal before a bare 会议, names nothing
         source = "initiative"
         subject = named_at.get(start)
         if (
