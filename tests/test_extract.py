@@ -343,6 +343,14 @@ def test_a_headline_s_short_form_of_an_event_with_its_province_abbreviated():
     assert {m.key for m in d.mentions if m.type == "Initiative"} == {full}
 
 
+def test_the_committee_of_the_article_s_event_is_no_named_body():
+    """大赛组委会, 大会组委会: the organising committee of the event the article reports, not a body's name."""
+    from kg.extract.tagger import _plausible
+
+    assert not _plausible("大赛组委会", "Organization")
+    assert _plausible("亚运会组委会", "Organization")
+
+
 def test_a_dateline_place_is_a_place():
     d = find_entities(doc("新华网福州12月6日电(刘丰)福建尤溪县梅仙镇。"))
     assert {("新华网", "Organization"), ("福州", "Place")} <= {(m.text, m.type) for m in d.mentions}

@@ -105,8 +105,8 @@ def _plausible(text: str, type_: str) -> bool:
             and text not in dictionary()
         ):
             return False  # 开新局 (a slogan), not a department
-        if head and body in lexicon.generic_modifiers():
-            return False  # 三甲医院, 省级重点实验室
+        if head and (body in lexicon.generic_modifiers() or body in lexicon.event_heads()):
+            return False  # 三甲医院, 省级重点实验室; 大赛组委会: the article's event's committee, no name
     return True
 
 
