@@ -23,8 +23,10 @@ def _by_length(words) -> tuple[str, ...]:
 
 @cache
 def titles() -> tuple[str, ...]:
-    """Official titles, longest first (党组副书记 before 书记)."""
-    return _by_length(_lines("titles.txt"))
+    """Official titles, longest first (党组副书记 before 书记); each deputy's title also as the executive
+    deputy's (副所长 → 常务副所长), which Chinese forms the same way for every office."""
+    lines = _lines("titles.txt")
+    return _by_length({*lines, *("常务" + t for t in lines if t.startswith("副") and len(t) >= 3)})
 
 
 @cache
