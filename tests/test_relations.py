@@ -231,6 +231,11 @@ def test_a_dateline_names_the_reporter_of_its_outlet():
             "中国科学院院士、中国科学院地质与地球物理研究所研究员翟明国表示。",
             ("holdsPosition", "翟明国", "中国科学院", "院士"),
         ),
+        # an executive deputy's title, formed from the deputy's
+        (
+            "中国农业科学院都市农业研究所常务副所长杨其长参加研讨会。",
+            ("holdsPosition", "杨其长", "中国农业科学院都市农业研究所", "常务副所长"),
+        ),
         # the second of two people of one body, a unit between
         ("河北农业大学副校长张凤桐、办公室主任张曦等交流。", ("holdsPosition", "张曦", "河北农业大学", "主任")),
         # a body, a name, then the title
