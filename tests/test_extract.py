@@ -75,6 +75,8 @@ def test_organizations(text, expected):
         # 和 is a surname and a conjunction
         ("相关负责人和首席专家相聚。", []),
         ("专家科技特派员智力支持的局面。", []),
+        ("会上,国资委副主任苟坪通报了情况。", ["苟坪"]),  # two characters before a verb (通报)
+        ("习近平总书记来闽考察。", ["习近平"]),  # 来 is a verb before it is a surname
     ],
 )
 def test_persons_next_to_titles(text, expected):

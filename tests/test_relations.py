@@ -231,6 +231,11 @@ def test_a_dateline_names_the_reporter_of_its_outlet():
             "中国科学院院士、中国科学院地质与地球物理研究所研究员翟明国表示。",
             ("holdsPosition", "翟明国", "中国科学院", "院士"),
         ),
+        # a democratic party's committee and its chair
+        (
+            "市政协副主席、民建河北省委副主委武义青带领调研组赴正定。",
+            ("holdsPosition", "武义青", "民建河北省委", "副主委"),
+        ),
         # an executive deputy's title, formed from the deputy's
         (
             "中国农业科学院都市农业研究所常务副所长杨其长参加研讨会。",

@@ -132,9 +132,16 @@ def name_at(text: str, start: int, crf_names: dict[int, int], after_title: bool 
     end = _name_guess(text, start, crf_names, after_title)
     if not end or start in crf_names:
         return end
-    # a dictionary word running across the end, or a whole common word, is no name
+    # a dictionary word running across the end, or a whole common word, is no name; after a title a
+    # name of two characters is tried before a verb that begins right after them (副主任苟坪|通报)
     if crosses_word_end(text, start, end):
-        return 0
+        shorter = end - 1
+        weak = text[start] in lexicon.weak_surnames()  # 总书记|来闽|考察: 来 is a verb first
+        if weak or not (after_title and shorter - start == 2 and text[shorter : shorter + 2] in dictionary()):
+            return 0
+        if crosses_word_end(text, start, shorter):
+            return 0
+        end = shorter
     name = text[start:end]
     if name in dictionary() and not word_pos(name).startswith("nr"):
         return 0
