@@ -431,3 +431,10 @@ def test_the_two_sides_of_a_signing_work_together(text):
     doc = process(make_document("t.txt", text))
     bodies = [m.key for m in doc.mentions if m.type in ("Organization", "Agency")]
     assert [(r.head.key, r.tail.key) for r in doc.relations if r.relation == "cooperatesWith"] == [tuple(bodies[:2])]
+
+
+def test_a_name_then_the_head_s_title_of_the_article_s_department():
+    """李萌副部长调研…: the 部 is the one the article names (科技部), though this sentence does not."""
+    doc = process(make_document("t.txt", "科技部调研北京科技创新中心建设。李萌副部长带队赴怀柔调研。"))
+    posts = {(r.head.key, r.tail.key, r.title) for r in doc.relations if r.relation == "holdsPosition"}
+    assert ("李萌", "科学技术部", "副部长") in posts

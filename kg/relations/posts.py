@@ -71,6 +71,10 @@ def post_relations(view: View) -> list[Relation]:
             out.append(Relation("affiliatedWith", p, by_end_body[p.start], sent))  # 中山大学附属第一医院骆腾
         if not posts:
             posts = _caption_posts(ctx, text, p, by_end_body)  # 李先祥   云南省曲靖市人民政府市长
+        if not posts and not segments and (head := _HEAD_TITLE.match(text, p.end)):
+            body = ctx.dominant(head.group(1))  # 李萌副部长调研…: the article's 部 (科技部)
+            if body is not None and body.type == "Agency":
+                posts = [(body, head.group(0))]
         if not posts:
             outlet = _outlet(view, p, segments[0].start if segments else p.start)
             if outlet is not None:
@@ -94,6 +98,8 @@ def post_relations(view: View) -> list[Relation]:
 _BYLINE_OPENING = re.compile(r"(?:讯|[^\s，,。]{0,6}?\d{1,2}月\d{1,2}日电)?\s*[（(][^（）()]*$")
 
 
+#: A title after a name that says which kind of department the person heads (李萌副部长: a 部).
+_HEAD_TITLE = re.compile(r"(?:常务)?副?([部厅局])长")
 _CAPTION_GAP = re.compile(r"[ \u3000\t]{2,}|[ \u3000]*[:：][ \u3000]*")
 
 
