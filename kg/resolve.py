@@ -210,7 +210,7 @@ def _placeless_department(key: str) -> bool:
     m = agency_pattern().match(key)
     if m is None:
         return False
-    return m.end() == len(key) and not m.group("party") and m.group("suffix") in ("局", "委", "厅")
+    return m.end() == len(key) and not m.group("party") and m.group("suffix") in ("局", "委", "委员会", "厅")
 
 
 def _bare_body(key: str) -> bool:

@@ -122,6 +122,8 @@ def test_merge_keeps_one_mention_per_span_and_offsets_match_text():
         ("唐山市科技局发文。", "唐山市科技局", "唐山市科学技术局"),
         ("协同中科院旗下企业。", "中科院", "中国科学院"),
         ("河北省石家庄市的沧州市农科院专家。", "沧州市农科院", "沧州市农业科学院"),
+        # a department of no place after a body of a municipality, in one sentence: that municipality's
+        ("重庆市委教育工委书记、教委主任刘宴兵出席。", "教委", "重庆市教育委员会"),
     ],
 )
 def test_short_forms_resolve_to_the_official_name(text, surface, label):
