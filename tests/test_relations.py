@@ -438,3 +438,16 @@ def test_a_name_then_the_head_s_title_of_the_article_s_department():
     doc = process(make_document("t.txt", "科技部调研北京科技创新中心建设。李萌副部长带队赴怀柔调研。"))
     posts = {(r.head.key, r.tail.key, r.title) for r in doc.relations if r.relation == "holdsPosition"}
     assert ("李萌", "科学技术部", "副部长") in posts
+
+
+def test_a_school_named_with_its_town_is_in_that_town():
+    doc = process(make_document("t.txt", "株洲市炎陵县霞阳镇希望小学校长段爱凤作为学员代表发言。"))
+    got = {(r.relation, r.head.key, r.tail.key) for r in doc.relations}
+    assert ("holdsPosition", "段爱凤", "霞阳镇希望小学") in got
+    assert ("locatedIn", "霞阳镇希望小学", "霞阳镇") in got
+
+
+def test_a_document_of_an_edition_is_issued_by_its_body():
+    doc = process(make_document("t.txt", "国家卫生健康委印发《原发性肝癌诊疗指南(2024年版)》。"))
+    got = {(r.relation, r.head.key, r.tail.key) for r in doc.relations}
+    assert ("organizes", "国家卫生健康委员会", "原发性肝癌诊疗指南(2024年版)") in got

@@ -103,6 +103,12 @@ def find_organizations(doc: Document, found: dict[str, list[Mention]]) -> list[M
         for m in found.get("places", ())
         if m.type == "Place" and m.text.endswith(("省", "市", "县", "区"))
     }
+    # towns and villages (found by their address), by where they end: a school may open with one
+    place_ends = {
+        m.end: m.start
+        for m in found.get("places", ())
+        if m.type == "Place" and m.text.endswith(("镇", "乡", "村", "街道"))
+    }
     out = []
     for m in org_suffix_pattern().finditer(text):
         suffix = m.group(0)
@@ -114,6 +120,9 @@ def find_organizations(doc: Document, found: dict[str, list[Mention]]) -> list[M
         type_, kind = suffixes[suffix]
         company = suffix.endswith(("公司", "集团", "合作社", "厂"))
         start, proper = _org_left(text, m.start(), 24 if company else 16, allow_verbs=company)
+        town = next((e for e in range(start, start - 3, -1) if e in place_ends), None) if kind == "name" else None
+        if not proper and town is not None and "\u4e00" <= text[town] <= "\u9fff":
+            start, proper = place_ends[town], True  # 霞阳镇|希望小学: a school named with its town
         body = text[start : m.start()]
         proper = proper or (kind == "unit" and start in known_starts)  # 科技部|火炬中心: a named parent
         if type_ == "Place":

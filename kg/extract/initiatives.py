@@ -19,8 +19,10 @@ from kg.segment import word_pos
 
 _QUOTED = re.compile(r"“([^“”\n]{2,60})”")
 _BOOK = re.compile(r"《([^《》\n]{2,60})》")
-#: 《…方案(试行)》: a document title with a qualifier after its head word
-_DOCUMENT_HEAD = re.compile(r"(方案|意见|通知|办法|规划|纲要|条例|规定)[（(]")
+#: 《…方案(试行)》: a document title with a qualifier after its head word; 《…指南(2024年版)》: an edition
+_DOCUMENT_HEAD = re.compile(
+    r"(方案|意见|通知|办法|规划|纲要|条例|规定)[（(]|[（(](?:\d{4}年)?(?:版|年版|修订版|试行|修订|征求意见稿)[）)]$"
+)
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百\d]+[届期批次]")
 #: Heads that say only that there was a meeting (第三次|联席会议 is the article's meeting, 第十次|会议 no name).
 _BARE_HEADS = frozenset({"会议", "大会", "活动"})

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from kg.model import Document, Mention
 
+#: A town or village that opens a name written after its county (炎陵县|霞阳镇|希望小学)
+_TOWN = re.compile(r"[\u4e00-\u9fff]{1,4}?[镇乡村](?=[\u4e00-\u9fff])")
 #: Characters after which a place in a name is the body's place: (河北·衡水)
 _PLACE_OPENERS = "(（·"
 #: What follows a company's name to make its registered name: 恒力重工集团|有限公司 is one company, not a unit of another.
@@ -32,9 +34,14 @@ def name_parts(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """
     text = doc.text
     out: list[Mention] = []
+    place_ends = {m.end for m in mentions if m.type == "Place"}
     for m in mentions:
         if m.type not in ("Agency", "Organization", "Initiative"):
             continue
+        town = _TOWN.match(m.text) if m.start in place_ends else None
+        if town is not None and town.end() < len(m.text) - 1:
+            # 炎陵县|霞阳镇希望小学: the town of an address opens the school's name
+            out.append(Mention(m.start, m.start + town.end(), "Place", town.group(0), "address"))
         places, bodies = _parts(m.text)
         if m.type == "Initiative":
             # the host an event's name opens with: 山东省科技厅|科技特派员工作会议

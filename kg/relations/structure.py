@@ -45,7 +45,9 @@ def containment(view: View) -> list[Relation]:
             named = view.ctx.by_key.get(part.key)
             if part.type == "Place" and _country(part.key):
                 continue  # 中国科学院, 中国(北京)自由贸易试验区: a national name, not a location
-            if part.type == "Place" and (m.type == "Place" or (named is not None and named.type == "Place")):
+            if part.type == "Place" and (
+                m.type == "Place" or part.source == "address" or (named is not None and named.type == "Place")
+            ):
                 out.append(Relation("partOf" if m.type == "Place" else "locatedIn", m, part, sent))
     del text
     return out
