@@ -97,6 +97,8 @@ def test_persons_next_to_titles(text, expected):
         # descriptions, not names
         ("建立长效机制,推进科研项目。", []),
         ("现场签订25份子协议。", []),  # a count
+        ("实施流域水生态改善、文化旅游产业培育等16项工程以及京津风沙源治理。", []),  # a count ends a list
+        ("形成“产业发展带动集体经济、集体经济引领致富项目、致富项目带动就业”的体系。", []),  # a slogan's items
         ("示范区正抢抓筹备第十次会议的机遇。", []),  # an ordinal alone
     ],
 )
@@ -300,6 +302,7 @@ def test_people_by_their_context(text, person):
         # an adverb the tagger ran into a place is no part of it; a place running into a word is none
         ("西宁与洛阳都和西安有合作。", [(3, 6, "Place")], [("洛阳", "Place")]),
         ("坚持党建引领乡村振兴。", [(2, 7, "Place")], []),
+        ("在北庄村村史馆参观。", [(1, 4, "Place")], [("北庄村", "Place")]),  # a village's name before 村村
         ("台湾同胞的朋友。", [(0, 2, "Place")], [("台湾", "Place")]),  # a word after a name is no doubt of it
         # a person whose name only begins a company's name stays a person
         ("袁隆平出席。袁隆平农业高科技公司参展。", [(0, 3, "Person"), (6, 16, "Organization")], None),

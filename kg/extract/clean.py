@@ -201,7 +201,7 @@ def _inside_a_word(text: str, m: Mention) -> bool:
 
 
 def _runs_into_a_word(text: str, m: Mention) -> bool:
-    """Does the place's division suffix begin a word (党建引领乡|村振兴, 云南区|位优势)?
+    """Does the place's division suffix begin a word, after words that name nothing (党建引领乡|村振兴, 云南区|位优势)?
 
     Only for names the gazetteer does not hold whole (唐山市|长 is still 唐山市), and only at a
     division suffix: a word after a name (中国|人民, 日本|人) is no reason to doubt it.
@@ -212,7 +212,16 @@ def _runs_into_a_word(text: str, m: Mention) -> bool:
         return False
     if any(p.name == m.text for p in gazetteer().lookup(m.text)):
         return False
-    return cuts_a_word(text[m.start : m.end + 3], m.end - m.start)
+    if text[m.end - 1 : m.end + 1] not in dictionary():
+        return False  # the suffix does not begin a word with what follows
+    # and what comes before the suffix is no proper name (党建|引领, not 北庄 of 北庄村|村史馆), or is a
+    # province or city, which takes no such suffix (云南|区位)
+    from kg.segment import word_pos
+
+    prefix = m.text[:-1]
+    if any(p.level in ("province", "city") and p.short == prefix for p in gazetteer().lookup(prefix)):
+        return True
+    return not any(word_pos(w).startswith(("ns", "nr", "nz")) for w in words(prefix))
 
 
 def _without_an_adverb(m: Mention) -> Mention:

@@ -212,14 +212,26 @@ def _whole_clause_name(text: str, start: int, head_start: int, end: int, named: 
 _BUILDING_TOGETHER = ("共建", "共同建设", "合作共建", "合作建设")
 #: Weak heads a list of names makes names: 新合纤维项目、佰利佳电子项目 (not 整治提升行动、深化改革等方面).
 _PROJECT_HEADS = frozenset({"项目", "工程"})
+#: A count in a list's last item: 文化旅游产业培育|等16项|工程 names no project
+_COUNT_IN_ITEM = re.compile(r"等|[\d一二三四五六七八九十]+[项个家批条]")
 #: What ends an item of a list of names.
 _LIST_BREAKS = frozenset("，,。；;：:！？!?“”《》（）()\n 　")
 
 
 def _listed(text: str, start: int, end: int) -> bool:
-    """Is the name one of a list of names (A项目、B项目等N个项目)? A weak head (项目, 工程) then names it."""
+    """Is the name one of a list of names (A项目、B项目等N个项目)? A weak head (项目, 工程) then names it.
+
+    Not an item of a slogan in quotes (“…、集体经济引领致富项目、…”), nor a count (…等16项工程).
+    """
     after = text[end : end + 2]
-    return after[:1] in ("、", "等") or after == "以及" or (start > 0 and text[start - 1] == "、")
+    if not (after[:1] in ("、", "等") or after == "以及" or (start > 0 and text[start - 1] == "、")):
+        return False
+    opened = text.rfind("“", max(0, start - 60), start)
+    if opened >= 0 and "”" not in text[opened:start]:
+        return False
+    sep = text.rfind("、", max(0, start - 12), start)
+    item = text[sep + 1 if sep >= 0 else start : end]
+    return not _COUNT_IN_ITEM.search(item)
 
 
 def _named_ends(found: dict[str, list[Mention]]) -> dict[int, Mention]:
