@@ -445,6 +445,12 @@ def test_a_school_named_with_its_town_is_in_that_town():
     got = {(r.relation, r.head.key, r.tail.key) for r in doc.relations}
     assert ("holdsPosition", "段爱凤", "霞阳镇希望小学") in got
     assert ("locatedIn", "霞阳镇希望小学", "霞阳镇") in got
+    assert ("partOf", "霞阳镇", "炎陵县") in got
+
+
+def test_a_venue_written_after_its_city_is_in_it():
+    doc = process(make_document("t.txt", "地  点:云南省曲靖市曲靖会堂"))
+    assert ("partOf", "曲靖会堂", "曲靖市") in {(r.relation, r.head.key, r.tail.key) for r in doc.relations}
 
 
 def test_a_document_of_an_edition_is_issued_by_its_body():

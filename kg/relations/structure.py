@@ -30,6 +30,11 @@ def containment(view: View) -> list[Relation]:
             # 四川大学华西第二医院与青白江区人民政府合作办医签约仪式: the two parties take part, and work together
             out += [Relation("participatesIn", p, m, sent) for p in parties]
             out.append(Relation("cooperatesWith", parties[0], parties[1], sent))
+        # the town that opens a name, written after its county: 炎陵县|霞阳镇希望小学
+        for part in parts:
+            county = next((q for q in ms if q.type == "Place" and q.end == part.start), None)
+            if part.source == "address" and county is not None and _lower(part, county):
+                out.append(Relation("partOf", part, county, sent))
         # divisions written in a row inside a name: 莆田市|涵江区|双福村党支部
         for a, b in zip(parts, parts[1:]):
             if a.type == "Place" and b.type == "Place" and a.end == b.start and _lower(b, a):
@@ -116,7 +121,7 @@ def _lower(child: Mention, parent: Mention) -> bool:
     if not pp:
         return False
     if not cp:
-        return child.text.endswith(("镇", "乡", "村", "街道", "区"))
+        return True  # a town, a zone or a venue written right after a division is in it (云南省曲靖市|曲靖会堂)
     return LEVEL_RANK.get(cp[0].level, 4) > LEVEL_RANK.get(pp[0].level, 4)
 
 
