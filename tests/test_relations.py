@@ -457,3 +457,9 @@ def test_a_document_of_an_edition_is_issued_by_its_body():
     doc = process(make_document("t.txt", "国家卫生健康委印发《原发性肝癌诊疗指南(2024年版)》。"))
     got = {(r.relation, r.head.key, r.tail.key) for r in doc.relations}
     assert ("organizes", "国家卫生健康委员会", "原发性肝癌诊疗指南(2024年版)") in got
+
+
+def test_the_villages_listed_after_a_county_are_in_it():
+    doc = process(make_document("t.txt", "半山大桥连接着尤溪县半山村和汶潭村。"))
+    got = {(r.relation, r.head.key, r.tail.key) for r in doc.relations}
+    assert {("partOf", "半山村", "尤溪县"), ("partOf", "汶潭村", "尤溪县")} <= got

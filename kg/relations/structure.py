@@ -20,9 +20,18 @@ from kg.relations.view import View
 def containment(view: View) -> list[Relation]:
     out: list[Relation] = []
     text, sent, ms = view.ctx.doc.text, view.sent, view.mentions
-    for a, b in zip(ms, ms[1:]):
+    for i, (a, b) in enumerate(zip(ms, ms[1:])):
         if a.type == "Place" and b.type == "Place" and a.end == b.start and _lower(b, a):
             out.append(Relation("partOf", b, a, sent))
+            # 尤溪县半山村|和|汶潭村: the next units of a list after the first are in the same division
+            for prev, c in zip(ms[i + 1 :], ms[i + 2 :]):
+                if (
+                    c.type != "Place"
+                    or c.text[-1:] != b.text[-1:]
+                    or text[prev.end : c.start] not in ("、", "和", "与", "及")
+                ):
+                    break
+                out.append(Relation("partOf", c, a, sent))
     for m in ms:
         parts = view.ctx.inner.get((m.start, m.end), ())
         parties = _parties(view.ctx, m) if m.type == "Initiative" else []
