@@ -55,12 +55,16 @@ def _clean(m: Mention) -> Mention | None:
 
 def _without_a_leading_verb(m: Mention) -> Mention:
     """建设|顺丰武汉电商产业园: a verb that introduces a name (``lexicon.boundary_words``) is no part of it."""
+    cut = _leading_verb(m.text)
+    return Mention(m.start + cut, m.end, m.type, m.text[cut:], m.source) if cut else m
+
+
+@lru_cache(maxsize=1 << 14)
+def _leading_verb(text: str) -> int:
     from kg.extract.words import STOP_WORDS, words
 
-    first = words(m.text)[0]
-    if first in STOP_WORDS and len(m.text) - len(first) >= 5:
-        return Mention(m.start + len(first), m.end, m.type, m.text[len(first) :], m.source)
-    return m
+    first = words(text)[0]
+    return len(first) if first in STOP_WORDS and len(text) - len(first) >= 5 else 0
 
 
 @lru_cache(maxsize=1 << 16)
