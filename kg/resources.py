@@ -13,7 +13,10 @@ that is anything else (an object, an automaton) is simply built in every
 process: nothing in the folder is unpickled or imported, so a file planted
 there can at worst cost the time of a rebuild. A folder that another user owns
 or that its group or others may write is not used (one warning on stderr);
-``$KG_NO_RESOURCE_CACHE`` (set by ``kg build --no-cache``) turns the folder off.
+``$KG_NO_RESOURCE_CACHE`` turns the folder off. ``kg build --no-cache`` does
+not: it bypasses the extraction cache (what was read from the corpus), while
+this folder holds only tables derived from installed package files, as jieba
+keeps its own dictionary cache in the temporary folder.
 
 A file that is missing, unreadable, truncated or not the expected shape is
 rebuilt; a folder that cannot be written costs time, never the run. The result
