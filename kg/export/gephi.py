@@ -43,7 +43,7 @@ import networkx as nx
 from kg.export import atomic_write
 from kg.export._style import layout, node_size, relation_style, rgb, type_style
 from kg.export._text import clean_text
-from kg.graph import sorted_graph
+from kg.graph import shared_view, sorted_graph
 
 LIST_DELIMITER = "|"
 
@@ -54,45 +54,58 @@ def _join(values) -> str:
 
 
 def flat_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A sorted copy of ``G`` with only str/int/float attributes (and no ``None``)."""
+    """A sorted copy of ``G`` with only str/int/float attributes (and no ``None``).
+
+    Within ``kg.graph.shared_views()`` (one export set) GEXF and GraphML share one copy.
+    """
+    return shared_view(G, "flat", lambda: _flat_graph(G))
+
+
+def _flat_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     S = sorted_graph(G)
     pos = layout(S)
+    degrees = dict(S.degree())
     F = nx.MultiDiGraph()
     F.graph["documents"] = _join(d.get("id", "") for d in G.graph.get("documents", []))
-    for n, d in S.nodes(data=True):
-        color = type_style(d.get("type", ""))[0]
+
+    def node(n: str, d: dict) -> tuple[str, dict]:
         mentions = int(d.get("mentions") or 0)
-        degree = S.degree(n)
+        degree = degrees[n]
         x, y = pos[n]
-        F.add_node(
-            clean_text(n),
-            label=clean_text(d.get("label", n)),
-            type=clean_text(d.get("type", "")),
-            aliases=_join(d.get("aliases")),
-            documents=_join(d.get("documents")),
-            mentions=mentions,
-            degree=degree,
-            color=color,
-            size=node_size(mentions, degree),
-            x=x,
-            y=y,
-        )
-    for u, v, k, d in S.edges(keys=True, data=True):
+        return clean_text(n), {
+            "label": clean_text(d.get("label", n)),
+            "type": clean_text(d.get("type", "")),
+            "aliases": _join(d.get("aliases")),
+            "documents": _join(d.get("documents")),
+            "mentions": mentions,
+            "degree": degree,
+            "color": type_style(d.get("type", ""))[0],
+            "size": node_size(mentions, degree),
+            "x": x,
+            "y": y,
+        }
+
+    def edge(u: str, v: str, k: str, d: dict) -> tuple[str, str, str, dict]:
         evidence = d.get("evidence") or []
         title = clean_text(d.get("title", ""))
         relation = d["relation"]
-        F.add_edge(
+        return (
             clean_text(u),
             clean_text(v),
-            key=clean_text(k),
-            relation=relation,
-            title=title,
-            label=f"{relation}:{title}" if title else relation,
-            evidence="\n".join(clean_text(e.get("sentence", "")) for e in evidence),
-            documents=_join(sorted({str(e.get("document", "")) for e in evidence})),
-            weight=int(d.get("weight", len(evidence)) or 0),
-            color=relation_style(relation)[0],
+            clean_text(k),
+            {
+                "relation": relation,
+                "title": title,
+                "label": f"{relation}:{title}" if title else relation,
+                "evidence": "\n".join([clean_text(e.get("sentence", "")) for e in evidence]),
+                "documents": _join(sorted({str(e.get("document", "")) for e in evidence})),
+                "weight": int(d.get("weight", len(evidence)) or 0),
+                "color": relation_style(relation)[0],
+            },
         )
+
+    F.add_nodes_from(node(n, d) for n, d in S.nodes(data=True))
+    F.add_edges_from(edge(u, v, k, d) for u, v, k, d in S.edges(keys=True, data=True))
     return F
 
 
