@@ -204,22 +204,30 @@ def gexf_text(G: nx.MultiDiGraph) -> str:
     attr_ids: dict[str, dict[str, tuple[str, str]]] = {"node": {}, "edge": {}}  # class -> title -> (id, type)
     next_id = itertools.count()
 
-    def attvalues(depth: int, cls: str, data: dict) -> list[str]:
+    def attvalues(out: list[str], depth: int, cls: str, data: dict) -> None:
         ids, pad = attr_ids[cls], "  " * (depth + 1)
-        out = [_open(depth, "attvalues")]
+        out.append(_open(depth, "attvalues"))
         for title, value in data.items():
             if title not in ids:
                 ids[title] = (str(next(next_id)), _xml_type(value))
-            text = value if type(value) is str else _gexf_value(value)
-            out.append(f'{pad}<attvalue for="{ids[title][0]}" value="{_escape_attr(text)}" />')
+            t = type(value)
+            # numbers as networkx writes them need no escaping (digits, sign, point, e, INF, NaN)
+            text = _escape_attr(value) if t is str else str(value) if t is int else _gexf_value(value)
+            out.append(f'{pad}<attvalue for="{ids[title][0]}" value="{text}" />')
         out.append(_close(depth, "attvalues"))
-        return out
+
+    colours: dict[tuple[int, str], str] = {}
 
     def colour(depth: int, hex_colour: str) -> str:
-        r, g, b = rgb(hex_colour)
-        return _leaf(depth, "viz:color", {"r": str(r), "g": str(g), "b": str(b), "a": "1.0"})
+        text = colours.get((depth, hex_colour))
+        if text is None:
+            r, g, b = rgb(hex_colour)
+            text = colours[depth, hex_colour] = _leaf(
+                depth, "viz:color", {"r": str(r), "g": str(g), "b": str(b), "a": "1.0"}
+            )
+        return text
 
-    nodes = []
+    nodes: list[str] = []
     for n, d in F.nodes(data=True):
         attrs = {k: v for k, v in d.items() if k != "label"}
         nodes += [
@@ -228,10 +236,10 @@ def gexf_text(G: nx.MultiDiGraph) -> str:
             _leaf(4, "viz:size", {"value": str(d["size"])}),
             _leaf(4, "viz:shape", {"value": type_style(d["type"])[2]}),
             _leaf(4, "viz:position", {"x": str(d["x"]), "y": str(d["y"]), "z": "0.0"}),
-            *attvalues(4, "node", attrs),
-            _close(3, "node"),
         ]
-    edges = []
+        attvalues(nodes, 4, "node", attrs)
+        nodes.append(_close(3, "node"))
+    edges: list[str] = []
     for u, v, k, d in F.edges(keys=True, data=True):
         attrs = {name: value for name, value in d.items() if name not in ("label", "weight")}
         attrs["networkx_key"] = k
@@ -242,9 +250,9 @@ def gexf_text(G: nx.MultiDiGraph) -> str:
                 {"source": u, "target": v, "id": f"{u}|{v}|{k}", "label": str(d["label"]), "weight": str(d["weight"])},
             ),
             colour(4, d["color"]),
-            *attvalues(4, "edge", attrs),
-            _close(3, "edge"),
         ]
+        attvalues(edges, 4, "edge", attrs)
+        edges.append(_close(3, "edge"))
 
     root = {"xmlns:viz": GEXF_VIZ, **GEXF_ROOT} if F.number_of_nodes() else GEXF_ROOT  # viz is declared only when used
     lines = [_open(0, "gexf", root), _open(1, "meta"), _leaf(2, "creator", {}, "kg"), _close(1, "meta")]
@@ -299,13 +307,17 @@ def graphml_text(G: nx.MultiDiGraph) -> str:
     """
     F = flat_graph(G)
     keys: dict[tuple[str, str, str], str] = {}  # (name, type, scope) -> id
+    known: dict[tuple[str, type, str], str] = {}  # (name, Python type, scope) -> id: the same, found quicker
 
     def data(depth: int, scope: str, attrs: dict) -> list[str]:
         pad, out = "  " * depth, []
         for name, value in attrs.items():
-            key = keys.setdefault((name, _xml_type(value), scope), f"d{len(keys)}")
-            text = str(value)
-            out.append(f'{pad}<data key="{key}">{_escape_text(text)}</data>' if text else f'{pad}<data key="{key}" />')
+            t = type(value)
+            key = known.get((name, t, scope))
+            if key is None:
+                key = known[name, t, scope] = keys.setdefault((name, _xml_type(value), scope), f"d{len(keys)}")
+            text = _escape_text(value) if t is str else str(value)  # a number: nothing to escape
+            out.append(f'{pad}<data key="{key}">{text}</data>' if text else f'{pad}<data key="{key}" />')
         return out
 
     graph_data = data(2, "graph", F.graph)

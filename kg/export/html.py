@@ -110,7 +110,8 @@ def _vis_assets() -> tuple[str, str]:
 
 def _ranked(G: nx.MultiDiGraph) -> list[str]:
     """Nodes most connected first (then most mentioned, then by id): the order of importance."""
-    return sorted(G.nodes, key=lambda n: (-G.degree(n), -int(G.nodes[n].get("mentions") or 0), n))
+    degree, data = dict(G.degree()), G.nodes
+    return sorted(G.nodes, key=lambda n: (-degree[n], -int(data[n].get("mentions") or 0), n))
 
 
 def _doc_name(doc: str, titles: dict[str, str]) -> str:
@@ -151,6 +152,7 @@ def graph_data(G: nx.MultiDiGraph, max_nodes: int = MAX_NODES, shown_nodes: int 
     Edge evidence is ``[document index, sentence]`` pairs, at most ``MAX_EVIDENCE``.
     """
     S = sorted_graph(G)
+    degrees = dict(S.degree())
     ranked = _ranked(S)[:max_nodes]
     rank = {n: i for i, n in enumerate(ranked)}
     keep = sorted(ranked)
@@ -185,7 +187,7 @@ def graph_data(G: nx.MultiDiGraph, max_nodes: int = MAX_NODES, shown_nodes: int 
         d = S.nodes[n]
         type_ = str(d.get("type", ""))
         colour, shape, _, _ = type_style(type_)
-        degree = S.degree(n)
+        degree = degrees[n]
         x, y = pos[n]
         nodes.append(
             {
