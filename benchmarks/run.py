@@ -285,6 +285,9 @@ def main(argv=None) -> int:
         print(f"{name}: {value}", flush=True)
 
     infos = {s: make_corpus(work / f"corpus_{s:g}MB", s, articles) for s in sorted(set(sizes) | {size})}
+    # kg's modules byte-compiled, as an install leaves them (and jieba's are in site-packages): with
+    # PYTHONDONTWRITEBYTECODE set and an editable install, every kg process would compile them again.
+    subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "kg")], check=True, capture_output=True)
     out = work / f"out_{size:g}MB"
     if "taggers" not in skip:
         for s in sizes:

@@ -129,7 +129,10 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--cache-dir", default=None, help="extraction cache (default: .kg-cache beside --out)")
     p.add_argument(
-        "--no-cache", action="store_true", help="extract every document again; read and store no cache (resources too)"
+        "--no-cache",
+        action="store_true",
+        help="extract every document again; read and store no extraction cache "
+        "(jieba's tables are still kept in ~/.cache/kg: set KG_NO_RESOURCE_CACHE=1 to build them too)",
     )
     p.add_argument(
         "--progress",

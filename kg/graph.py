@@ -20,8 +20,10 @@ byte-identical output for the same input.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 import networkx as nx
 
@@ -94,11 +96,57 @@ def add_link(G: nx.MultiDiGraph, source: str, target: str, relation: str, eviden
 
 
 def sorted_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy with nodes and edges inserted in sorted order (stable output)."""
+    """A copy with nodes and edges inserted in sorted order (stable output).
+
+    Within ``shared_views()`` one copy per graph serves every writer: treat it as read-only.
+    """
+    return shared_view(G, "sorted", lambda: _sorted_graph(G))
+
+
+def _sorted_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
-    for n in sorted(G.nodes):
-        H.add_node(n, **G.nodes[n])
-    for u, v, k in sorted(G.edges(keys=True)):
-        H.add_edge(u, v, key=k, **G.edges[u, v, k])
+    nodes = G._node  # the attribute dicts, read as G.nodes[n] reads them
+    H.add_nodes_from((n, nodes[n]) for n in sorted(nodes))
+    adj = G._adj
+    H.add_edges_from((u, v, k, adj[u][v][k]) for u, v, k in sorted(G.edges(keys=True)))
     return H
+
+
+T = TypeVar("T")
+
+#: (graph, name) -> (graph, view) while ``shared_views()`` is active; None otherwise.
+_VIEWS: dict[tuple[int, str], tuple[nx.MultiDiGraph, object]] | None = None
+
+
+@contextlib.contextmanager
+def shared_views() -> Iterator[None]:
+    """Within the block, each derived view of a graph (``shared_view``) is built once.
+
+    The writers of one export set each need the sorted copy of the graph, and
+    GEXF and GraphML the same flat copy; ``kg.export.write_set`` writes them all
+    inside this block. The graph must not change inside it (no writer changes
+    its input); outside it every call builds afresh.
+    """
+    global _VIEWS
+    outer = _VIEWS
+    if outer is None:
+        _VIEWS = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _VIEWS = None
+
+
+def shared_view(G: nx.MultiDiGraph, name: str, build: Callable[[], T]) -> T:
+    """``build()``, or within ``shared_views()`` the value it gave for this graph and ``name`` before."""
+    if _VIEWS is None:
+        return build()
+    key = (id(G), name)
+    hit = _VIEWS.get(key)
+    if hit is not None and hit[0] is G:
+        return hit[1]  # type: ignore[return-value]
+    value = build()
+    _VIEWS[key] = (G, value)
+    return value

@@ -279,8 +279,9 @@ def build(
     of ``out`` change as one set, and one build at a time writes there
     (``kg.export.write_set``, ``kg.export.locked``). Neither ``out`` nor the
     cache is read as input. A build that read no document at all is an error
-    and leaves ``out`` as it was. ``use_cache=False`` reads and writes no cache,
-    the resource cache (``kg.resources``) included.
+    and leaves ``out`` as it was. ``use_cache=False`` reads and writes no
+    extraction cache; the resource cache (``kg.resources``: jieba's tables, kept
+    as plain data) is still used unless ``$KG_NO_RESOURCE_CACHE`` is set.
     """
     from kg.export import WRITERS, locked, write_set
 
@@ -298,10 +299,11 @@ def build(
         raise NotADirectoryError(20, "not a folder", str(out))
     report = Report()
     cache = (Path(cache_dir) if cache_dir else default_cache_dir(out)) if use_cache else None
-    # checked (and warned about) once here: -j workers inherit the decision instead of each warning
-    no_resources = (
-        resources.disabled() if not use_cache or resources.usable_folder() is None else contextlib.nullcontext()
-    )
+    # The resource folder is not "the cache" --no-cache turns off: it holds only tables derived from
+    # installed package files (jieba's dictionary), keyed by their paths, sizes and times, never
+    # anything read from the corpus (``kg.resources``; $KG_NO_RESOURCE_CACHE turns it off).
+    # Checked (and warned about) once here: -j workers inherit the decision instead of each warning.
+    no_resources = resources.disabled() if resources.usable_folder() is None else contextlib.nullcontext()
     with locked(out) as folder, no_resources, young_gc_only():
         G = build_graph(
             paths,

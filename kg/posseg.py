@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from kg.crf import speedups
 
@@ -147,12 +147,23 @@ def compiled_hmm(hmm: tuple, arrays: tuple | None = None):
 class POSTokenizer:
     """jieba.posseg.POSTokenizer over a ready ``jieba.Tokenizer``, POS table and HMM tables."""
 
-    def __init__(self, tokenizer, word_tag_tab: dict[str, str], hmm: tuple, arrays: tuple | None = None) -> None:
+    def __init__(
+        self, tokenizer, word_tag_tab: dict[str, str], hmm: tuple | Callable[[], tuple], arrays: tuple | None = None
+    ) -> None:
+        """``hmm``: the tables, or a function that loads them (called only if the Python Viterbi runs:
+        with ``arrays`` and the compiled extension that is only for text it does not take)."""
         self.tokenizer = tokenizer
         self.word_tag_tab = word_tag_tab
-        self.hmm = hmm  # (char_state_tab, start, trans, emit)
-        self._hmm_c = compiled_hmm(hmm, arrays)  # arrays: hmm_arrays(hmm), when the caller keeps them
+        self._hmm = hmm
+        self._hmm_c = compiled_hmm(self.hmm if arrays is None and speedups() else (), arrays)
         self._routes = speedups()
+
+    @property
+    def hmm(self) -> tuple:
+        """(char_state_tab, start, trans, emit), loaded on first use."""
+        if callable(self._hmm):
+            self._hmm = self._hmm()
+        return self._hmm
 
     def _viterbi(self, sentence: str) -> list:
         if self._hmm_c is not None:

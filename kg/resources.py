@@ -8,12 +8,16 @@ names the versions and files it is made from) and keeps it in
 ``$KG_RESOURCE_CACHE``, else ``$XDG_CACHE_HOME/kg``, else ``~/.cache/kg``.
 
 What is kept is **data, never code**: JSON (orjson) of dicts, lists, tuples,
-strings and numbers (tagged so that a tuple comes back a tuple). A resource
+strings, numbers, bytes and arrays of numbers (``array.array``, as hex; tagged
+so that a tuple comes back a tuple). A resource
 that is anything else (an object, an automaton) is simply built in every
 process: nothing in the folder is unpickled or imported, so a file planted
 there can at worst cost the time of a rebuild. A folder that another user owns
 or that its group or others may write is not used (one warning on stderr);
-``$KG_NO_RESOURCE_CACHE`` (set by ``kg build --no-cache``) turns the folder off.
+``$KG_NO_RESOURCE_CACHE`` turns the folder off. ``kg build --no-cache`` does
+not: it bypasses the extraction cache (what was read from the corpus), while
+this folder holds only tables derived from installed package files, as jieba
+keeps its own dictionary cache in the temporary folder.
 
 A file that is missing, unreadable, truncated or not the expected shape is
 rebuilt; a folder that cannot be written costs time, never the run. The result
@@ -36,6 +40,7 @@ import math
 import os
 import secrets
 import sys
+from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -95,7 +100,7 @@ def disabled() -> Iterator[None]:
 
 def file_key(*paths: str | os.PathLike, extra: str = "") -> str:
     """A key for resources built from ``paths``: their names, sizes and modification times."""
-    h = hashlib.sha256(f"{extra}\0python {sys.version_info[:2]}\0format {FORMAT}".encode())
+    h = hashlib.sha256(f"{extra}\0python {sys.version_info[:2]} {sys.byteorder}\0format {FORMAT}".encode())
     for p in map(Path, paths):
         try:
             st = p.stat()
@@ -110,6 +115,8 @@ class Unstorable(TypeError):
 
 
 _SCALARS = (str, int, bool, type(None))
+#: the array types ``encode`` keeps (``array.array`` typecodes of numbers)
+_TYPECODES = frozenset("bBhHiIlLqQfd")
 
 
 def _scalar(v: object) -> bool:
@@ -135,6 +142,10 @@ def encode(value: object) -> object:
         if all(map(_scalar, d.values())):
             return {"S": d}  # the common big case (jieba's tables): written and read as it is
         return {"D": {k: encode(v) for k, v in d.items()}}
+    if t is array:  # numbers in machine order, as hex (the key names the byte order: ``file_key``)
+        return {"A": [value.typecode, value.tobytes().hex()]}  # type: ignore[attr-defined]
+    if t is bytes:
+        return {"B": value.hex()}  # type: ignore[attr-defined]
     raise Unstorable(f"a {t.__name__}")
 
 
@@ -156,6 +167,10 @@ def decode(data: Any) -> Any:
     if tag in ("T", "L") and type(inner) is list:
         items = [decode(v) for v in inner]
         return tuple(items) if tag == "T" else items
+    if tag == "B" and type(inner) is str:
+        return bytes.fromhex(inner)
+    if tag == "A" and type(inner) is list and len(inner) == 2 and inner[0] in _TYPECODES and type(inner[1]) is str:
+        return array(inner[0], bytes.fromhex(inner[1]))
     raise ValueError("not an encoded value")
 
 

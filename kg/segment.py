@@ -145,7 +145,7 @@ def pos_tokenizer() -> POSTokenizer:
     """jieba.posseg's cut (``kg.posseg``) over kg's tokenizer, POS table and HMM."""
     from kg.posseg import POSTokenizer
 
-    return POSTokenizer(tokenizer(), _tables()[2], _hmm(), _hmm_arrays())
+    return POSTokenizer(tokenizer(), _tables()[2], _hmm, _hmm_arrays())  # the HMM itself is loaded if needed
 
 
 def word_pos(word: str) -> str:

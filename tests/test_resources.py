@@ -73,6 +73,27 @@ def test_values_come_back_with_their_types_and_objects_are_not_stored(folder):
     assert sorted(p.name for p in folder.iterdir()) == ["plain-k.json"]
 
 
+def test_arrays_and_bytes_come_back_as_they_were(folder):
+    from array import array
+
+    value = (array("d", [1.5, float("-inf")]), b"\x00\xff", [array("Q", [1, 2**63]), array("H")])
+    assert resources.load("arrays", "k", lambda: value) == value
+    loaded = resources.load("arrays", "k", lambda: pytest.fail("rebuilt"))
+    assert loaded == value and type(loaded[0]) is array and loaded[0].typecode == "d"
+    (folder / "arrays-k.json").write_text('{"format": 1, "name": "arrays", "value": {"A": ["d", "0102"]}}')
+    assert resources.load("arrays", "k", lambda: value) == value  # a wrong length: rebuilt
+
+
+def test_the_compiled_pos_cut_does_not_load_the_hmm_tables(folder):
+    if segment.speedups() is None:
+        pytest.skip("kg._speedups is not built")
+    from kg.posseg import POSTokenizer
+
+    pos = POSTokenizer(segment.tokenizer(), segment._tables()[2], lambda: pytest.fail("loaded"), segment._hmm_arrays())
+    text = "厅长龙奋杰在唐山市调研"  # 龙奋杰: cut by the HMM
+    assert pos.lcut(text) == segment.pos_tokenizer().lcut(text)
+
+
 def test_the_key_follows_the_files(tmp_path):
     f = tmp_path / "dict.txt"
     f.write_text("a 1 n\n")

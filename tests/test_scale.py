@@ -196,18 +196,44 @@ def test_cycles_a_document_leaves_are_collected_during_a_build(tmp_path, monkeyp
     assert freed_before[-1] >= 4  # swept during the run, not only once the collector is back
 
 
-def test_a_worker_that_cannot_start_is_an_error_not_a_hang(corpus, tmp_path):
-    """A script without the __main__ guard makes every spawned -j worker die at start-up."""
+# Workers are forked from the build's process where that is safe (no other thread runs), else spawned.
+SPAWNED = "import threading, time\nthreading.Thread(target=time.sleep, args=(600,), daemon=True).start()\n"
+FORKED_DIE = "import os, kg.parallel\nkg.parallel._forked_start = lambda: os._exit(3)\n"
+
+
+@pytest.mark.parametrize(
+    "prelude, why",
+    [
+        (SPAWNED, "a script without the __main__ guard makes every spawned worker die at start-up"),
+        (FORKED_DIE, "forked workers that die at start-up"),
+    ],
+)
+def test_a_worker_that_cannot_start_is_an_error_not_a_hang(corpus, tmp_path, prelude, why):
     import subprocess
     import sys
 
     script = tmp_path / "no_guard.py"
     script.write_text(
-        "from pathlib import Path\n"
+        prelude + "from pathlib import Path\n"
         "from kg.pipeline import build\n"
         f"build([Path({str(corpus)!r})], Path({str(tmp_path / 'out')!r}), formats='json', jobs=2, use_cache=False)\n",
         encoding="utf-8",
     )
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
-    assert proc.returncode != 0
+    assert proc.returncode != 0, why
     assert "worker process died" in proc.stderr and "__main__" in proc.stderr
+
+
+def test_spawned_workers_give_the_bytes_of_forked_ones(corpus, tmp_path):
+    """While another thread runs, -j workers are spawned (fork would copy its locks); same output."""
+    import threading
+
+    stop = threading.Event()
+    waiter = threading.Thread(target=stop.wait, daemon=True)
+    waiter.start()
+    try:
+        spawned = run_build(corpus, tmp_path / "spawned", "--no-cache", "-j", "2")
+    finally:
+        stop.set()
+        waiter.join()
+    assert spawned == run_build(corpus, tmp_path / "forked", "--no-cache", "-j", "2")

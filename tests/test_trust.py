@@ -128,8 +128,8 @@ def test_a_cache_folder_of_another_user_is_refused(tmp_path, monkeypatch):
     assert check_folder(folder).startswith("owned by another user")
 
 
-def test_no_cache_reads_and_writes_no_resource_cache(tmp_path):
-    """``--no-cache``: a poisoned jieba table in the resource folder is not read, nothing is stored."""
+def test_no_resource_cache_reads_and_writes_no_resource_cache(tmp_path):
+    """``KG_NO_RESOURCE_CACHE``: a poisoned jieba table in the resource folder is not read, nothing is stored."""
     res = tmp_path / "res"
     src = _corpus(tmp_path / "in")
     env = {**os.environ, "KG_RESOURCE_CACHE": str(res)}
@@ -141,11 +141,26 @@ def test_no_cache_reads_and_writes_no_resource_cache(tmp_path):
     )
     before = sorted(p.name for p in res.iterdir())
     proc = subprocess.run(
-        [*run, "--out", str(tmp_path / "nocache"), "--no-cache"], env=env, capture_output=True, cwd=ROOT
+        [*run, "--out", str(tmp_path / "nocache"), "--no-cache"],
+        env={**env, resources.OFF: "1"},
+        capture_output=True,
+        cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr
     assert _graph(tmp_path / "nocache") == _graph(tmp_path / "good")
     assert sorted(p.name for p in res.iterdir()) == before
+
+
+def test_no_cache_bypasses_the_extraction_cache_but_keeps_the_resource_cache(tmp_path):
+    """``--no-cache`` is about what was read from the corpus: no ``.kg-cache``; jieba's tables are still kept."""
+    res = tmp_path / "res"
+    src = _corpus(tmp_path / "in")
+    env = {k: v for k, v in os.environ.items() if k != resources.OFF}
+    env["KG_RESOURCE_CACHE"] = str(res)
+    cmd = [sys.executable, "-m", "kg", "build", str(src), "--format", "json", "--out", str(tmp_path / "out")]
+    subprocess.run([*cmd, "--no-cache"], env=env, check=True, capture_output=True, cwd=ROOT)
+    assert not (tmp_path / ".kg-cache").exists()
+    assert list(res.glob("jieba-tables-*.json"))
 
 
 # ---------------------------------------------------------------- 13.2 an entry describes what was extracted

@@ -285,12 +285,15 @@ def write_set(
 
 
 def _write_files(G: nx.MultiDiGraph, folder: Path, formats: list[str], extra: dict[str, str | bytes]) -> list[str]:
+    from kg.graph import shared_views
+
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in formats:
-        filename, writer = WRITERS[name]
-        writer(G, folder / filename)
-        written.append(filename)
+    with shared_views():  # the sorted and the flat copies of G are made once for all the writers
+        for name in formats:
+            filename, writer = WRITERS[name]
+            writer(G, folder / filename)
+            written.append(filename)
     for filename, data in extra.items():
         atomic_write(folder / filename, data)
         written.append(filename)

@@ -15,6 +15,8 @@ import re
 # Everything XML 1.0 does not allow: C0 controls except tab and newline
 # (carriage return is folded into newline first), surrogates, U+FFFE/U+FFFF.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: what ``clean_text`` changes: those and the carriage return
+_CHANGED = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(value: object) -> str:
@@ -27,5 +29,8 @@ def clean_text(value: object) -> str:
     """
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = str(value)
+    if not _CHANGED.search(text):  # nearly all text: nothing to fold or drop
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _ILLEGAL.sub("", text)

@@ -43,7 +43,7 @@ import networkx as nx
 from kg.export import atomic_write
 from kg.export._style import layout, node_size, relation_style, rgb, type_style
 from kg.export._text import clean_text
-from kg.graph import sorted_graph
+from kg.graph import shared_view, sorted_graph
 
 LIST_DELIMITER = "|"
 
@@ -54,45 +54,58 @@ def _join(values) -> str:
 
 
 def flat_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A sorted copy of ``G`` with only str/int/float attributes (and no ``None``)."""
+    """A sorted copy of ``G`` with only str/int/float attributes (and no ``None``).
+
+    Within ``kg.graph.shared_views()`` (one export set) GEXF and GraphML share one copy.
+    """
+    return shared_view(G, "flat", lambda: _flat_graph(G))
+
+
+def _flat_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     S = sorted_graph(G)
     pos = layout(S)
+    degrees = dict(S.degree())
     F = nx.MultiDiGraph()
     F.graph["documents"] = _join(d.get("id", "") for d in G.graph.get("documents", []))
-    for n, d in S.nodes(data=True):
-        color = type_style(d.get("type", ""))[0]
+
+    def node(n: str, d: dict) -> tuple[str, dict]:
         mentions = int(d.get("mentions") or 0)
-        degree = S.degree(n)
+        degree = degrees[n]
         x, y = pos[n]
-        F.add_node(
-            clean_text(n),
-            label=clean_text(d.get("label", n)),
-            type=clean_text(d.get("type", "")),
-            aliases=_join(d.get("aliases")),
-            documents=_join(d.get("documents")),
-            mentions=mentions,
-            degree=degree,
-            color=color,
-            size=node_size(mentions, degree),
-            x=x,
-            y=y,
-        )
-    for u, v, k, d in S.edges(keys=True, data=True):
+        return clean_text(n), {
+            "label": clean_text(d.get("label", n)),
+            "type": clean_text(d.get("type", "")),
+            "aliases": _join(d.get("aliases")),
+            "documents": _join(d.get("documents")),
+            "mentions": mentions,
+            "degree": degree,
+            "color": type_style(d.get("type", ""))[0],
+            "size": node_size(mentions, degree),
+            "x": x,
+            "y": y,
+        }
+
+    def edge(u: str, v: str, k: str, d: dict) -> tuple[str, str, str, dict]:
         evidence = d.get("evidence") or []
         title = clean_text(d.get("title", ""))
         relation = d["relation"]
-        F.add_edge(
+        return (
             clean_text(u),
             clean_text(v),
-            key=clean_text(k),
-            relation=relation,
-            title=title,
-            label=f"{relation}:{title}" if title else relation,
-            evidence="\n".join(clean_text(e.get("sentence", "")) for e in evidence),
-            documents=_join(sorted({str(e.get("document", "")) for e in evidence})),
-            weight=int(d.get("weight", len(evidence)) or 0),
-            color=relation_style(relation)[0],
+            clean_text(k),
+            {
+                "relation": relation,
+                "title": title,
+                "label": f"{relation}:{title}" if title else relation,
+                "evidence": "\n".join([clean_text(e.get("sentence", "")) for e in evidence]),
+                "documents": _join(sorted({str(e.get("document", "")) for e in evidence})),
+                "weight": int(d.get("weight", len(evidence)) or 0),
+                "color": relation_style(relation)[0],
+            },
         )
+
+    F.add_nodes_from(node(n, d) for n, d in S.nodes(data=True))
+    F.add_edges_from(edge(u, v, k, d) for u, v, k, d in S.edges(keys=True, data=True))
     return F
 
 
@@ -191,22 +204,30 @@ def gexf_text(G: nx.MultiDiGraph) -> str:
     attr_ids: dict[str, dict[str, tuple[str, str]]] = {"node": {}, "edge": {}}  # class -> title -> (id, type)
     next_id = itertools.count()
 
-    def attvalues(depth: int, cls: str, data: dict) -> list[str]:
+    def attvalues(out: list[str], depth: int, cls: str, data: dict) -> None:
         ids, pad = attr_ids[cls], "  " * (depth + 1)
-        out = [_open(depth, "attvalues")]
+        out.append(_open(depth, "attvalues"))
         for title, value in data.items():
             if title not in ids:
                 ids[title] = (str(next(next_id)), _xml_type(value))
-            text = value if type(value) is str else _gexf_value(value)
-            out.append(f'{pad}<attvalue for="{ids[title][0]}" value="{_escape_attr(text)}" />')
+            t = type(value)
+            # numbers as networkx writes them need no escaping (digits, sign, point, e, INF, NaN)
+            text = _escape_attr(value) if t is str else str(value) if t is int else _gexf_value(value)
+            out.append(f'{pad}<attvalue for="{ids[title][0]}" value="{text}" />')
         out.append(_close(depth, "attvalues"))
-        return out
+
+    colours: dict[tuple[int, str], str] = {}
 
     def colour(depth: int, hex_colour: str) -> str:
-        r, g, b = rgb(hex_colour)
-        return _leaf(depth, "viz:color", {"r": str(r), "g": str(g), "b": str(b), "a": "1.0"})
+        text = colours.get((depth, hex_colour))
+        if text is None:
+            r, g, b = rgb(hex_colour)
+            text = colours[depth, hex_colour] = _leaf(
+                depth, "viz:color", {"r": str(r), "g": str(g), "b": str(b), "a": "1.0"}
+            )
+        return text
 
-    nodes = []
+    nodes: list[str] = []
     for n, d in F.nodes(data=True):
         attrs = {k: v for k, v in d.items() if k != "label"}
         nodes += [
@@ -215,10 +236,10 @@ def gexf_text(G: nx.MultiDiGraph) -> str:
             _leaf(4, "viz:size", {"value": str(d["size"])}),
             _leaf(4, "viz:shape", {"value": type_style(d["type"])[2]}),
             _leaf(4, "viz:position", {"x": str(d["x"]), "y": str(d["y"]), "z": "0.0"}),
-            *attvalues(4, "node", attrs),
-            _close(3, "node"),
         ]
-    edges = []
+        attvalues(nodes, 4, "node", attrs)
+        nodes.append(_close(3, "node"))
+    edges: list[str] = []
     for u, v, k, d in F.edges(keys=True, data=True):
         attrs = {name: value for name, value in d.items() if name not in ("label", "weight")}
         attrs["networkx_key"] = k
@@ -229,9 +250,9 @@ def gexf_text(G: nx.MultiDiGraph) -> str:
                 {"source": u, "target": v, "id": f"{u}|{v}|{k}", "label": str(d["label"]), "weight": str(d["weight"])},
             ),
             colour(4, d["color"]),
-            *attvalues(4, "edge", attrs),
-            _close(3, "edge"),
         ]
+        attvalues(edges, 4, "edge", attrs)
+        edges.append(_close(3, "edge"))
 
     root = {"xmlns:viz": GEXF_VIZ, **GEXF_ROOT} if F.number_of_nodes() else GEXF_ROOT  # viz is declared only when used
     lines = [_open(0, "gexf", root), _open(1, "meta"), _leaf(2, "creator", {}, "kg"), _close(1, "meta")]
@@ -286,13 +307,17 @@ def graphml_text(G: nx.MultiDiGraph) -> str:
     """
     F = flat_graph(G)
     keys: dict[tuple[str, str, str], str] = {}  # (name, type, scope) -> id
+    known: dict[tuple[str, type, str], str] = {}  # (name, Python type, scope) -> id: the same, found quicker
 
     def data(depth: int, scope: str, attrs: dict) -> list[str]:
         pad, out = "  " * depth, []
         for name, value in attrs.items():
-            key = keys.setdefault((name, _xml_type(value), scope), f"d{len(keys)}")
-            text = str(value)
-            out.append(f'{pad}<data key="{key}">{_escape_text(text)}</data>' if text else f'{pad}<data key="{key}" />')
+            t = type(value)
+            key = known.get((name, t, scope))
+            if key is None:
+                key = known[name, t, scope] = keys.setdefault((name, _xml_type(value), scope), f"d{len(keys)}")
+            text = _escape_text(value) if t is str else str(value)  # a number: nothing to escape
+            out.append(f'{pad}<data key="{key}">{text}</data>' if text else f'{pad}<data key="{key}" />')
         return out
 
     graph_data = data(2, "graph", F.graph)
