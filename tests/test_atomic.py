@@ -128,6 +128,9 @@ def test_killed_build_leaves_the_old_set_or_the_new_one_never_a_mix(corpora):
     out = base / "killed"
     staging = f".{out.name}.kg-"
     outcomes = set()
+    started = time.monotonic()  # how long a build takes here: the kills below land anywhere in one
+    assert _build(base / "b", base / "timed").wait(timeout=300) == 0
+    length = time.monotonic() - started
     for attempt in range(5):
         _reset(out, exports["a"])
         proc = _build(base / "b", out)
@@ -141,7 +144,7 @@ def test_killed_build_leaves_the_old_set_or_the_new_one_never_a_mix(corpora):
             # (a fast build writes the whole set in well under the 0.4 s the others may wait)
             time.sleep(0 if attempt == 0 else rnd.uniform(0, 0.4))
         else:  # ... or at any moment of the build
-            time.sleep(rnd.uniform(0.5, 6))
+            time.sleep(rnd.uniform(0, length))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
         now = files_under(out)
