@@ -69,3 +69,13 @@ def initiative_head_pattern() -> re.Pattern:
 def trigger_pattern(kind: str) -> re.Pattern:
     """The trigger words of one kind (``kg.lexicon.relation_triggers``) as one alternation, in order."""
     return re.compile(_alternatives(lexicon.relation_triggers()[kind]))
+
+
+#: A line of a list of speakers: an optional label (主持人:, 嘉  宾:), a name of two or three characters (a
+#: two-character one often spaced out to align: 许  伟), a gap of spaces, then the person's posts.
+CAPTION_LINE = re.compile(
+    r"^[ \t\u3000]*(?:[\u4e00-\u9fff][\u4e00-\u9fff \u3000]{0,5}[:：][ \t\u3000]*)?"
+    r"(?P<name>[\u4e00-\u9fff](?:[\u4e00-\u9fff]{1,2}|[ \u3000]{1,3}[\u4e00-\u9fff]))"
+    r"[ \t\u3000]{2,}(?P<posts>[^\n]{2,40})$",
+    re.MULTILINE,
+)

@@ -24,6 +24,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from kg import lexicon
+from kg.extract.places import CITY_REGION_HEADS
 from kg.model import Document, Mention
 from kg.patterns import agency_pattern
 from kg.places import gazetteer
@@ -320,7 +321,7 @@ def _abbreviations(mentions) -> dict[str, str]:
     华西二院 (四川大学华西第二医院), 第四届海丝博览会…大会 (第四届21世纪海上丝绸之路博览会…大会).
 
     A short form keeps the characters of the full name in order and ends as it does; it is taken
-    only when one full name of the article fits.
+    only when one full name of the article fits (the others that fit being short forms of that one).
     """
     groups: dict[str, set[str]] = {}
     agencies: set[str] = set()
@@ -329,10 +330,11 @@ def _abbreviations(mentions) -> dict[str, str]:
             groups.setdefault("Initiative" if m.type == "Initiative" else "body", set()).add(m.key)
             if m.type == "Agency":
                 agencies.add(m.key)
-        elif m.key and m.type == "Place" and m.key.endswith(("片区", "都市圈", "都市区", "城市圈", "经济圈")):
+        elif m.key and m.type == "Place" and m.key.endswith(("片区", *CITY_REGION_HEADS)):
             groups.setdefault("zone", set()).add(m.key)  # 北京自贸试验区高端产业片区 (中国(北京)自由贸易试验区…)
     out: dict[str, str] = {}
     for keys in groups.values():
+        bare = {k: _FTZ_COUNTRY.sub(r"\1", k) for k in keys}  # 中国(北京)|自由贸易试验区 as 北京自由贸易试验区
         for short in keys:
             if len(short) < 4:
                 continue
@@ -345,10 +347,10 @@ def _abbreviations(mentions) -> dict[str, str]:
                 and k[-(2 if short in agencies and k in agencies else 1) :]
                 == short[-(2 if short in agencies and k in agencies else 1) :]
                 and not k.startswith(short)
-                and (_in_order(short, _FTZ_COUNTRY.sub(r"\1", k)) or _ends_as_with_its_place(short, k))
+                and (_in_order(short, bare[k]) or _ends_as_with_its_place(short, k))
             ]
             longest = max(fits, key=lambda k: (len(k), k)) if fits else ""
-            if fits and all(k == longest or _in_order(k, _FTZ_COUNTRY.sub(r"\1", longest)) for k in fits):
+            if fits and all(k == longest or _in_order(k, bare[longest]) for k in fits):
                 out[short] = (
                     longest  # one full name, or short forms of it: 北京自贸区… of 北京自贸试验区… of 中国(北京)…
                 )

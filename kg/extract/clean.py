@@ -22,7 +22,7 @@ import re
 from dataclasses import replace
 
 from kg import lexicon
-from kg.extract.words import STOP_WORDS, cuts_a_word, dictionary, words
+from kg.extract.words import PUNCT, STOP_WORDS, cuts_a_word, dictionary, words
 from kg.model import Mention
 from kg.patterns import title_pattern
 
@@ -169,7 +169,7 @@ def _bracketed(text: str, m: Mention) -> Mention:
                     return m
                 start = opening
                 for word in reversed(words(text[max(0, opening - 12) : opening])):
-                    if word in STOP_WORDS or any(c in _LIST_BREAKS for c in word):
+                    if word in STOP_WORDS or any(c in PUNCT for c in word):
                         break
                     start -= len(word)
                 if opening - start < 2:
@@ -182,10 +182,6 @@ def _bracketed(text: str, m: Mention) -> Mention:
             return m
         return replace(m, start=m.start + cut, text=m.text[cut:])
     return m
-
-
-#: What ends a name walking left.
-_LIST_BREAKS = frozenset("，,。；;：:、！？!?“”《》\n 　")
 
 
 #: Verbs that often follow a name, besides the name followers of the lexicon.

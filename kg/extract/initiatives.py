@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from kg import lexicon
-from kg.extract.words import HAN, STOP_WORDS, dictionary, ends_a_word, left_tokens
+from kg.extract.words import HAN, PUNCT, STOP_WORDS, dictionary, ends_a_word, left_tokens
 from kg.model import Document, Mention
 from kg.patterns import initiative_head_pattern, title_pattern
 from kg.places import gazetteer
@@ -86,7 +86,7 @@ def find_initiatives(doc: Document, found: dict[str, list[Mention]] | None = Non
         if listed and start > 0 and text[start - 1] != "、":
             # 新合纤维项目、佰利佳电子项目: an item of a list of named projects runs back to the separator
             sep = text.rfind("、", max(0, start - 12), start)
-            if sep >= 0 and not any(ch in _LIST_BREAKS for ch in text[sep + 1 : start]):
+            if sep >= 0 and not any(ch in PUNCT for ch in text[sep + 1 : start]):
                 start = sep + 1
         body = text[start : m.start()]
         if len(body) < 3 or not (listed and len(body) >= 4 or _specific(body, proper, weak=head in weak)):
@@ -213,9 +213,7 @@ _BUILDING_TOGETHER = ("共建", "共同建设", "合作共建", "合作建设")
 #: Weak heads a list of names makes names: 新合纤维项目、佰利佳电子项目 (not 整治提升行动、深化改革等方面).
 _PROJECT_HEADS = frozenset({"项目", "工程"})
 #: A count in a list's last item: 文化旅游产业培育|等16项|工程 names no project
-_COUNT_IN_ITEM = re.compile(r"等|[\d一二三四五六七八九十]+[项个家批条]")
-#: What ends an item of a list of names.
-_LIST_BREAKS = frozenset("，,。；;：:！？!?“”《》（）()\n 　")
+_COUNT_IN_ITEM = re.compile("等|" + _COUNTED.pattern)
 
 
 def _listed(text: str, start: int, end: int) -> bool:

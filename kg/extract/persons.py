@@ -7,12 +7,10 @@ follows names (``lexicon.name_followers``), punctuation.
 
 from __future__ import annotations
 
-import re
-
 from kg import lexicon
 from kg.extract.words import PUNCT, crosses_word_end, dictionary, is_han
 from kg.model import Document, Mention
-from kg.patterns import title_pattern
+from kg.patterns import CAPTION_LINE, title_pattern
 from kg.segment import word_pos
 
 #: Titles that mark a byline: one title, several names (记者方素菊、刘禹彤).
@@ -87,16 +85,6 @@ def find_persons(doc: Document, found: dict[str, list[Mention]]) -> list[Mention
             out.append(Mention(pos + 1, after, "Person", text[pos + 1 : after], "title"))
             pos = after
     return sorted(set(out), key=lambda m: (m.start, m.end, m.source))
-
-
-#: A line of a list of speakers: an optional label (主持人:, 嘉  宾:), a name of two or three characters (a
-#: two-character one often spaced out to align: 许  伟), a gap of spaces, then the person's posts.
-CAPTION_LINE = re.compile(
-    r"^[ \t\u3000]*(?:[\u4e00-\u9fff][\u4e00-\u9fff \u3000]{0,5}[:：][ \t\u3000]*)?"
-    r"(?P<name>[\u4e00-\u9fff](?:[\u4e00-\u9fff]{1,2}|[ \u3000]{1,3}[\u4e00-\u9fff]))"
-    r"[ \t\u3000]{2,}(?P<posts>[^\n]{2,40})$",
-    re.MULTILINE,
-)
 
 
 def _captioned(text: str) -> list[Mention]:

@@ -62,13 +62,18 @@ _FREE_TRADE_ZONE = re.compile(
 )
 
 
-def _encloses(name: str, inner: str) -> bool:
-    """Is ``name`` a province or city that holds the division ``inner`` (呼和浩特 and 和林格尔)?"""
+def _division_before(text: str, pos: int, levels: tuple[str, ...], holding: str = "") -> int:
+    """Where the name of a division of ``levels`` written right before ``pos`` begins (the longest), one
+    that holds the division ``holding`` if given (呼和浩特|和林格尔); -1 if none."""
     g = gazetteer()
-    outer = g.lookup(name)
-    if len(name) < 2 or not outer or outer[0].level not in ("province", "city"):
-        return False
-    return any(p.parent == outer[0].name or p.province == outer[0].name for p in g.lookup(inner))
+    for n in (4, 3, 2):
+        places = g.lookup(text[pos - n : pos]) if pos >= n else []
+        if not places or places[0].level not in levels:
+            continue
+        outer = places[0].name
+        if not holding or any(p.parent == outer or p.province == outer for p in g.lookup(holding)):
+            return pos - n
+    return -1
 
 
 def _find_free_trade_zones(doc: Document) -> list[Mention]:
@@ -82,32 +87,27 @@ def _find_free_trade_zones(doc: Document) -> list[Mention]:
             if g.lookup(inner.group(1)):
                 out.append(Mention(m.start(), m.end(), "Place", m.group(0), "place"))
             continue
-        for n in (3, 2):
-            start = m.start() - n
-            if start >= 0 and any(p.level == "province" for p in g.lookup(text[start : m.start()])):
-                out.append(Mention(start, m.end(), "Place", text[start : m.end()], "place"))
-                break
+        start = _division_before(text, m.start(), ("province",))
+        if start >= 0:
+            out.append(Mention(start, m.end(), "Place", text[start : m.end()], "place"))
     return out
 
 
 def _find_regions(doc: Document) -> list[Mention]:
     """Named regions (京津冀, 长三角, 粤港澳大湾区) from the regions lexicon, and a city's metropolitan
-    region (沈阳现代化都市圈, 沈阳都市圈, 长株潭城市群 where 长株潭 is in the lexicon)."""
+    region (沈阳现代化都市圈, 沈阳都市圈, 郑州都市区)."""
     pattern = _regions_pattern()
     out = [Mention(m.start(), m.end(), "Place", m.group(0), "place") for m in pattern.finditer(doc.text)]
-    g = gazetteer()
     for m in _CITY_REGION.finditer(doc.text):
-        for n in (4, 3, 2):
-            start = m.start() - n
-            places = g.lookup(doc.text[start : m.start()]) if start >= 0 else []
-            if places and places[0].level in ("province", "city"):
-                out.append(Mention(start, m.end(), "Place", doc.text[start : m.end()], "place"))
-                break
+        start = _division_before(doc.text, m.start(), ("province", "city"))
+        if start >= 0:
+            out.append(Mention(start, m.end(), "Place", doc.text[start : m.end()], "place"))
     return out
 
 
 #: The head of a region named by its city: 沈阳|现代化都市圈, 武汉|都市圈, 郑州|都市区
-_CITY_REGION = re.compile("(?:现代化)?(?:都市圈|都市区|城市圈|经济圈)")
+CITY_REGION_HEADS = ("都市圈", "都市区", "城市圈", "经济圈")
+_CITY_REGION = re.compile(f"(?:现代化)?(?:{'|'.join(CITY_REGION_HEADS)})")
 
 
 @cache
@@ -171,8 +171,9 @@ def _find_zones(doc: Document) -> list[Mention]:
             if g.lookup(body) or g.lookup(body + "镇") or g.lookup(body + "乡"):
                 start = m.start() + i
                 # the city before its county's zone is part of the name: 呼和浩特|和林格尔新区
-                city = next((k for k in (4, 3, 2) if _encloses(doc.text[max(0, start - k) : start], body)), 0)
-                out.append(Mention(start - city, m.end(), "Place", doc.text[start - city : m.end()], "place"))
+                city = _division_before(doc.text, start, ("province", "city"), holding=body)
+                start = city if city >= 0 else start
+                out.append(Mention(start, m.end(), "Place", doc.text[start : m.end()], "place"))
                 break
         else:
             if doc.text.startswith(_ZONE_BODIES, m.end()) and len(name) >= 2:

@@ -11,9 +11,8 @@ import re
 from functools import cache
 
 from kg import lexicon
-from kg.extract.persons import CAPTION_LINE
 from kg.model import Relation
-from kg.patterns import title_pattern
+from kg.patterns import CAPTION_LINE, title_pattern
 from kg.relations.context import is_event
 from kg.relations.view import SLOTS, View
 

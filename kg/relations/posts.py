@@ -40,6 +40,7 @@ class _Segment:
     place: Mention | None  # a place written in the segment (沧州市市长)
     titles: list[str]
     start: int
+    unit_end: int = 0  # for a unit listed after another post (、宣传司|副司长): where its name ends
 
 
 def post_relations(view: View) -> list[Relation]:
@@ -167,7 +168,6 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
         pos -= 1
     segments: list[_Segment] = []
     titles: list[str] = []
-    unit_ends: dict[int, int] = {}  # where each unit listed after a post (、宣传司) ends
     while pos > lo:
         title = _title_ending(text, pos, lo, by_end)
         if title:
@@ -216,8 +216,7 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
             else:
                 unit = _listed_unit(text, pos, lo)
                 if unit:
-                    seg.bare, seg.start = _OF_THE_PREVIOUS, unit  # 新闻发言人、|宣传司|副司长: the same body's unit
-                    unit_ends[unit] = pos
+                    seg.start, seg.unit_end = unit, pos  # 新闻发言人、|宣传司|副司长: the same body's unit
         segments.insert(0, seg)
         titles = []
         pos = seg.start
@@ -227,18 +226,13 @@ def _chain(text: str, end: int, lo: int, by_end: dict[int, Mention]) -> list[_Se
         break
     if titles:  # the chain opens the sentence: 副省长于杰出席
         segments.insert(0, _Segment(None, "", None, titles, pos))
-    for i, seg in enumerate(segments):
-        if seg.bare == _OF_THE_PREVIOUS:
-            seg.bare = ""
-            if i > 0 and segments[i - 1].body is not None:
-                seg.body = segments[i - 1].body
+    for left, seg in zip([None, *segments], segments):
+        if seg.unit_end:
+            if left is not None and left.body is not None:
+                seg.body = left.body
             else:  # no post before it in the chain: the unit is left to the caller (张凤桐、办公室|主任张曦)
-                seg.start = unit_ends[seg.start]
+                seg.start = seg.unit_end
     return segments
-
-
-#: Marks a unit listed after a post of a body (A新闻发言人、宣传司副司长): the unit is that body's.
-_OF_THE_PREVIOUS = "\x00"
 
 
 def _listed_unit(text: str, pos: int, lo: int) -> int:
