@@ -124,8 +124,10 @@ def _pattern_ids(p):
     "pattern", __import__("kg.relations.patterns", fromlist=["patterns"]).patterns(), ids=_pattern_ids
 )
 def test_each_pattern_gives_the_pairs_of_its_example(pattern):
-    """Every line of kg/lexicon/relation_patterns: its own example, read by that pattern alone, gives its pairs."""
+    """Every line of kg/lexicon/relation_patterns: its own example, read by that pattern alone, gives its pairs;
+    and all patterns together give them too (the patterns a sentence's mention types rule out are not tried)."""
     from kg.relations.context import DocContext
+    from kg.relations.patterns import pattern_relations
     from kg.relations.view import View
 
     assert pattern.comment, "each pattern says what it reads"
@@ -136,7 +138,10 @@ def test_each_pattern_gives_the_pairs_of_its_example(pattern):
     for sent in doc.sentences:
         ms = ctx.within(sent)
         if ms:
-            for r in pattern.apply(View(ctx, sent, ms)):
+            view = View(ctx, sent, ms)
+            found = pattern.apply(view)
+            assert set(found) <= set(pattern_relations(view))
+            for r in found:
                 got |= {(h, t) for h in (r.head.text, r.head.key) for t in (r.tail.text, r.tail.key)}
     for pair in pattern.expected:
         assert pair in got, f"{pattern.source!r} on {pattern.example!r} gave {sorted(got)}"

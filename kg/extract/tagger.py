@@ -95,8 +95,7 @@ def _plausible(text: str, type_: str) -> bool:
         suffixes = lexicon.org_suffixes()
         if suffixes.get(text, ("", ""))[1] == "name":
             return True  # 国务院, 省委: a head that is a name by itself
-        heads = [s for s in suffixes if text.endswith(s) and suffixes[s][1] != "gov"]
-        head = max(heads, key=len) if heads else ""
+        head = next((s for s in lexicon.org_heads(text) if suffixes[s][1] != "gov"), "")
         body = text[: len(text) - len(head)]
         if head and len(body) < 2:
             return False  # 研究院
@@ -137,26 +136,23 @@ def _split_place(m: Mention) -> list[Mention]:
     return [Mention(m.start + s, m.start + e, "Place", t, m.source) for s, e, t in found]
 
 
-@lru_cache(maxsize=1)
-def _suffixes_longest_first() -> list[tuple[str, tuple[str, str]]]:
-    return sorted(lexicon.org_suffixes().items(), key=lambda kv: -len(kv[0]))
-
-
 def _retype(m: Mention) -> Mention:
     """The tagger says ORG (or LOC); the head word says whether it is an Agency (科技厅 is no place)."""
-    if m.type == "Place" and not gazetteer().lookup(m.text):
-        for suffix, (_type, kind) in _suffixes_longest_first():
-            if m.text.endswith(suffix) and kind == "gov" and len(m.text) > len(suffix):
-                return Mention(m.start, m.end, "Agency", m.text, m.source)
-        return m
-    if m.type != "Organization":
-        return m
-    for suffix, (type_, _kind) in _suffixes_longest_first():
-        if m.text.endswith(suffix):
-            if type_ == "Agency":
-                return Mention(m.start, m.end, "Agency", m.text, m.source)
-            return m
-    return m
+    type_ = _type_by_head(m.text, m.type)
+    return m if type_ == m.type else Mention(m.start, m.end, type_, m.text, m.source)
+
+
+@lru_cache(maxsize=1 << 14)
+def _type_by_head(text: str, type_: str) -> str:
+    if type_ == "Place" and not gazetteer().lookup(text):
+        suffixes = lexicon.org_suffixes()
+        gov = (s for s in lexicon.org_heads(text) if suffixes[s][1] == "gov" and len(text) > len(s))
+        return "Agency" if next(gov, None) else type_
+    if type_ == "Organization":
+        heads = lexicon.org_heads(text)
+        if heads and lexicon.org_suffixes()[heads[0]][0] == "Agency":
+            return "Agency"
+    return type_
 
 
 #: The last characters of place names that are not divisions (长兴岛, 科学城, 滨海科技园 are places too).

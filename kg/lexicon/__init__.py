@@ -73,6 +73,21 @@ def org_suffixes() -> dict[str, tuple[str, str]]:
 
 
 @cache
+def _org_suffix_lengths() -> tuple[int, ...]:
+    return tuple(sorted({len(s) for s in org_suffixes()}, reverse=True))
+
+
+def org_heads(text: str) -> list[str]:
+    """The head words of ``org_suffixes`` that ``text`` ends with, longest first.
+
+    >>> org_heads("河北省科学技术厅")
+    ['厅']
+    """
+    suffixes = org_suffixes()
+    return [text[-n:] for n in _org_suffix_lengths() if n <= len(text) and text[-n:] in suffixes]
+
+
+@cache
 def gov_domains() -> dict[str, str]:
     """Short or full domain of a department -> its full form (科技 -> 科学技术)."""
     return dict(tuple(line.split("\t")) for line in _lines("gov_domains.tsv"))  # type: ignore[misc]

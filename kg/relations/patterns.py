@@ -33,6 +33,11 @@ from importlib.resources import files
 from kg import lexicon
 from kg.model import Mention, Relation
 from kg.relations.view import SLOTS, View
+
+try:  # the parser of the standard library's re: 3.11 moved it
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover (3.10)
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
 from kg.schema import RELATIONS
 
 _CLASSES = {
@@ -120,6 +125,8 @@ class Pattern:
     example: str
     expected: tuple[tuple[str, str], ...]
     line: int
+    #: sets of slot characters: the sentence must hold one of each for the pattern to match (``slots_needed``)
+    needs: tuple[frozenset[str], ...] = ()
 
     def apply(self, view: View) -> list[Relation]:
         out: list[Relation] = []
@@ -162,12 +169,69 @@ def patterns() -> tuple[Pattern, ...]:
                 continue
             source, example, expected = (line.split("\t") + ["", ""])[:3]
             pairs = tuple(tuple(p.split(">", 1)) for p in expected.split(";") if ">" in p)
+            regex = compile_pattern(source)
             out.append(
-                Pattern(relation, source, compile_pattern(source), " ".join(comment), example, pairs, n)  # type: ignore[arg-type]
+                Pattern(relation, source, regex, " ".join(comment), example, pairs, n, slots_needed(regex))  # type: ignore[arg-type]
             )  # the next line, if a pattern too, shares this comment
     return tuple(out)
 
 
+def slots_needed(regex: re.Pattern) -> tuple[frozenset[str], ...]:
+    """What any match of ``regex`` holds: sets of slot characters, at least one of each set.
+
+    Read from the parsed expression: a character class, or a group or repeat
+    that must occur, in the top-level sequence. A necessary condition only, so
+    leaving a pattern out by it never loses a match (most sentences lack one of a
+    pattern's mention types, and are not searched with it at all).
+
+    >>> slots_needed(compile_pattern("{P:head}(?:在{L+})?担任{A:tail}")) == (frozenset(SLOTS["Person"]), frozenset(SLOTS["Agency"]))
+    True
+    """
+    slots = frozenset(_ALL_SLOTS)
+    return tuple(need for need in _needed(_sre_parse.parse(regex.pattern)) if need and need <= slots)
+
+
+def _needed(items) -> list[frozenset[str]]:
+    c = _sre_parse
+    out: list[frozenset[str]] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            out.append(frozenset(chr(av)))
+        elif op is c.IN:
+            chars = _charset(av)
+            if chars:
+                out.append(chars)
+        elif op is c.SUBPATTERN:
+            out += _needed(av[-1])
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            out += _needed(av[2])
+        elif op is c.BRANCH:
+            firsts = [_needed(alt) for alt in av[1]]
+            if all(firsts):
+                out.append(frozenset().union(*(f[0] for f in firsts)))
+    return out
+
+
+def _charset(items) -> frozenset[str] | None:
+    """The characters of a class made of single characters only (None for ranges, negations, categories)."""
+    if any(op is not _sre_parse.LITERAL for op, _ in items):
+        return None
+    return frozenset(chr(av) for _, av in items)
+
+
 def pattern_relations(view: View) -> list[Relation]:
     """The relations every pattern finds in one sentence."""
-    return [r for p in patterns() for r in p.apply(view)]
+    masked = view.masked
+    return [r for p in _patterns_for(tuple(min(masked.count(ch), 2) for ch in _ALL_SLOTS)) for r in p.apply(view)]
+
+
+@cache
+def _patterns_for(counts: tuple[int, ...]) -> tuple[Pattern, ...]:
+    """The patterns a sentence may match that holds each slot character ``counts`` times (2: two or more)."""
+    held = dict(zip(_ALL_SLOTS, counts))
+    return tuple(p for p in patterns() if _enough(p.needs, held))
+
+
+def _enough(needs: tuple[frozenset[str], ...], held: dict[str, int]) -> bool:
+    """Whether slots ``held`` can fill ``needs``: each set once, a set needed n times n times (up to 2)."""
+    return all(sum(held[ch] for ch in need) >= min(needs.count(need), 2) for need in set(needs))
