@@ -1,6 +1,8 @@
 """Entity extraction, one table per extractor, on hand-made sentences."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.extract import find_agencies, find_entities, find_initiatives, find_organizations, find_persons, find_places
 from kg.resolve import resolve_document
@@ -468,3 +470,43 @@ def test_an_event_held_in_its_clause_takes_the_whole_clause_as_its_name(text, na
 def test_an_event_whose_clause_names_its_host_keeps_its_own_name():
     names = {m.text for m in find_entities(doc("8月13日,省科技厅召开学习贯彻专题宣讲报告会。")).mentions}
     assert "专题宣讲报告会" in names and "省科技厅" in names
+
+
+# The cheap guards before jieba cuts (kg.extract.words._may_cut, tagger._may_open_with_a_verb) only skip
+# cuts whose answer they already know: with or without them, every answer is the same.
+_NEWS = "省科技厅厅长在唐山市调研科技特派员制度沿海城市开展合作建设发展银行代表学校全力支持AB12中心"
+
+
+def _plain_cuts_a_word(window: str, at: int) -> bool:
+    from kg.segment import tokenizer
+
+    pos = 0
+    for token in tokenizer().cut(window, HMM=False):
+        if pos < at < pos + len(token):
+            return True
+        pos += len(token)
+        if pos >= at:
+            break
+    return False
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_NEWS, min_size=2, max_size=10), st.data())
+def test_word_cut_guard_gives_the_cuts_answer(window, data):
+    from kg.extract.words import cuts_a_word
+
+    at = data.draw(st.integers(1, len(window) - 1))
+    assert cuts_a_word.__wrapped__(window, at) == _plain_cuts_a_word(window, at)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_NEWS + "及 “", min_size=1, max_size=10))
+def test_verb_guard_gives_the_cuts_answer(text):
+    from kg.extract.tagger import _VERBS_IN_NAMES, _not_a_body
+    from kg.extract.words import words
+    from kg.segment import word_pos
+
+    first = words(text)[0]
+    plain = any(c in text for c in "及暨") or "代表" in text
+    plain = plain or (word_pos(first)[:1] in ("v", "d") and first not in _VERBS_IN_NAMES)
+    assert _not_a_body(text) == plain

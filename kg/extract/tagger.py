@@ -63,8 +63,17 @@ def _without_a_leading_verb(m: Mention) -> Mention:
 def _leading_verb(text: str) -> int:
     from kg.extract.words import STOP_WORDS, words
 
+    if len(text) < 6 or not any(text[:n] in STOP_WORDS for n in _stop_word_lengths()):
+        return 0  # jieba's first word is one of text's beginnings: none is a stop word
     first = words(text)[0]
     return len(first) if first in STOP_WORDS and len(text) - len(first) >= 5 else 0
+
+
+@lru_cache(maxsize=1)
+def _stop_word_lengths() -> tuple[int, ...]:
+    from kg.extract.words import STOP_WORDS
+
+    return tuple(sorted({len(w) for w in STOP_WORDS}))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -171,8 +180,26 @@ def _not_a_body(text: str) -> bool:
 
     if any(c in text for c in "及暨") or "代表" in text:
         return True
-    first = words(text)[0] if text else ""
+    if not text or not (text[0].isascii() or _may_open_with_a_verb(text)):
+        return False
+    first = words(text)[0]
     return bool(first and word_pos(first)[:1] in ("v", "d") and first not in _VERBS_IN_NAMES)
+
+
+def _may_open_with_a_verb(text: str) -> bool:
+    """Whether jieba's first word of ``text`` could be a verb or adverb: it is one of text's beginnings
+    that the dictionary holds (or its first character), so if none of those is one, it is not."""
+    from kg.extract.words import dictionary
+    from kg.segment import word_pos
+
+    freq = dictionary()
+    for n in range(1, len(text) + 1):
+        known = freq.get(text[:n])
+        if known is None and n > 1:
+            break  # the prefix dictionary holds every beginning of a word
+        if (known or n == 1) and word_pos(text[:n])[:1] in ("v", "d") and text[:n] not in _VERBS_IN_NAMES:
+            return True
+    return False
 
 
 #: Verbs that begin names of bodies all the same (建设银行, 发展研究中心).

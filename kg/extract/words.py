@@ -71,6 +71,29 @@ def ends_a_word(text: str, end: int) -> bool:
     return True
 
 
+def _may_cut(window: str, at: int) -> bool:
+    """Whether jieba could cut a word of ``window`` across ``at`` at all: a dictionary word spans it, or a
+    run of ASCII letters and digits does (jieba's no-HMM cut keeps those together). Cheaper than the cut,
+    and most places and names have no such word around their edge."""
+    if 0 < at < len(window) and _ascii_word(window[at - 1]) and _ascii_word(window[at]):
+        return True
+    freq = dictionary()
+    for i in range(at):
+        # the prefix dictionary holds every beginning of a word, so the first miss ends the words from i
+        for j in range(i + 1, len(window) + 1):
+            known = freq.get(window[i:j])
+            if known is None:
+                break
+            if known and j > at:
+                return True
+    return False
+
+
+def _ascii_word(ch: str) -> bool:
+    """A character jieba's ``re_eng`` keeps in a run (ASCII letters and digits)."""
+    return ch.isascii() and ch.isalnum()
+
+
 def crosses_word_end(text: str, start: int, end: int) -> bool:
     """Does a dictionary word of ``text[start:end+2]`` run across ``end``? (a name cannot end inside a word)"""
     return cuts_a_word(text[start : end + 2], end - start)
@@ -83,6 +106,8 @@ def cuts_a_word(window: str, at: int) -> bool:
     >>> cuts_a_word("沿海城市", 2), cuts_a_word("沿海城市", 1)
     (False, True)
     """
+    if not _may_cut(window, at):
+        return False
     pos = 0
     for token in tokenizer().cut(window, HMM=False):
         if pos < at < pos + len(token):
