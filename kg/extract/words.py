@@ -79,12 +79,12 @@ def _may_cut(window: str, at: int) -> bool:
         return True
     freq = dictionary()
     for i in range(at):
-        # the prefix dictionary holds every beginning of a word, so the first miss ends the words from i
-        for j in range(i + 1, len(window) + 1):
+        # the prefix dictionary holds every beginning of a word: once window[i:j] is none, no longer one is a word
+        for j in range(at + 1, len(window) + 1):
             known = freq.get(window[i:j])
             if known is None:
                 break
-            if known and j > at:
+            if known:
                 return True
     return False
 
