@@ -88,6 +88,12 @@ def test_script_json_cannot_break_out():
     assert json.loads(text) == {"x": "</script><!--<script>&\u2028\u2029"}
 
 
+@pytest.mark.parametrize("value", ["\ud800 lone surrogate", 2**70, [1.5, -0.0, "\x00\x1f"], {"b": 1, "a": {"中": 2}}])
+def test_script_json_writes_what_json_writes(value):
+    """Fast path or not (orjson refuses a lone surrogate and a very big int), the text is json's."""
+    assert script_json(value) == json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def test_page_is_self_contained_and_deterministic(sample_graph):
     page = html_text(sample_graph)
     assert page == html_text(reversed_copy(sample_graph))
