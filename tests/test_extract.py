@@ -510,3 +510,20 @@ def test_verb_guard_gives_the_cuts_answer(text):
     plain = any(c in text for c in "及暨") or "代表" in text
     plain = plain or (word_pos(first)[:1] in ("v", "d") and first not in _VERBS_IN_NAMES)
     assert _not_a_body(text) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abc副主任", min_size=1, max_size=4), min_size=1, max_size=8),
+    st.text(alphabet="abcx副主任", max_size=30),
+)
+def test_word_lists_as_tries_match_what_their_longest_first_alternation_matches(words, text):
+    """kg.patterns compiles its word lists as tries: the same matches, each character read once."""
+    import re
+
+    from kg.patterns import _trie
+
+    alternation = "|".join(map(re.escape, sorted(set(words), key=len, reverse=True)))
+    for tail in ("", "x"):  # alone, and where a shorter word must be tried after a longer one fails
+        expected = [m.span() for m in re.finditer(f"(?:{alternation}){tail}", text)]
+        assert [m.span() for m in re.finditer(_trie(words) + tail, text)] == expected

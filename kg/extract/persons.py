@@ -25,7 +25,8 @@ def find_persons(doc: Document, found: dict[str, list[Mention]]) -> list[Mention
     crf_names = {m.start: m.end for m in crf if m.type == "Person"}
     out = []
     title_re = title_pattern()
-    for m in title_re.finditer(text):
+    titles = list(title_re.finditer(text))
+    for m in titles:
         pos = m.end()
         # titles in a row: 厅党组书记、厅长龙奋杰
         while pos < len(text) and text[pos] in " 、":
@@ -50,7 +51,7 @@ def find_persons(doc: Document, found: dict[str, list[Mention]]) -> list[Mention
     # names the tagger finds elsewhere: 王广鹏教授, 毕凤萍
     out.extend(m for m in crf if m.type == "Person")
     # a name right before a title, after a clause break (聂强校长), or before a leader's title (贯彻习近平总书记)
-    for m in title_re.finditer(text):
+    for m in titles:
         for length in (3, 2):
             start = m.start() - length
             leader = m.group(0) in _LEADER_TITLES

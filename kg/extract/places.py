@@ -155,12 +155,19 @@ def _zone_pattern() -> re.Pattern:
     return re.compile(f"[{HAN}]{{2,6}}?(?P<suffix>{heads})")
 
 
+@cache
+def _zone_heads() -> re.Pattern:
+    return re.compile("|".join(map(re.escape, lexicon.zone_heads())))
+
+
 _ZONE_BODIES = ("管委会", "管理委员会", "党工委", "工委")
 
 
 def _find_zones(doc: Document) -> list[Mention]:
     """Development zones named after a place (燕郊高新区, 唐山高新区), or governed by a committee of their own
     (渤海新区|管委会: then the two characters before the head are its name)."""
+    if not _zone_heads().search(doc.text):
+        return []  # most articles name no zone: the head words alone are quick to look for
     g = gazetteer()
     out = []
     for m in _zone_pattern().finditer(doc.text):
