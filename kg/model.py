@@ -42,6 +42,10 @@ class Mention:
     source: str = ""
     key: str = ""
 
+    def with_key(self, key: str) -> Mention:
+        """This mention resolved to ``key`` (``dataclasses.replace`` does the same, ten times slower)."""
+        return Mention(self.start, self.end, self.type, self.text, self.source, key)
+
 
 @dataclass(frozen=True, slots=True)
 class Relation:

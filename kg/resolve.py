@@ -253,9 +253,9 @@ def resolve_document(doc: Document) -> Document:
         if m.type in ("Agency", "Organization") and not m.text.startswith(("省", "市", "自治区")):
             for level, place in _leading_places(m.text):
                 named[level] = (here, place)
-        resolved.append(replace(m, key=key))
+        resolved.append(m.with_key(key))
     # the parts of names (kg.extract.parts) are resolved alike; a bare 县委 inside a name keeps its text
-    inner = tuple(replace(m, key=canonical(m, province, city)) for m in doc.inner)
+    inner = tuple(m.with_key(canonical(m, province, city)) for m in doc.inner)
     doc = replace(doc, context_province=province, context_city=city, inner=inner).with_mentions(resolved)
     doc = doc.with_mentions(_short_forms(doc.mentions))
     extra = _defined_aliases(doc)
@@ -290,11 +290,14 @@ def _short_forms(mentions) -> list[Mention]:
     out = []
     initiatives = sorted({m.key for m in mentions if m.type == "Initiative" and m.key}, key=len, reverse=True)
     abbreviated = _abbreviations(mentions)
+    heads = tuple(lexicon.zone_heads())
     for m in mentions:
         key = m.key
         bare_zone = m.type == "Place" and key in lexicon.zone_heads()
         longer_zones = sorted(k for k in keys if k != key and k.endswith(key)) if bare_zone else []
-        zone = next((z for z in lexicon.zone_heads() if key.startswith(z) and key[len(z) :] in keys), "")
+        zone = (
+            next((z for z in heads if key.startswith(z) and key[len(z) :] in keys), "") if key.startswith(heads) else ""
+        )
         if len(longer_zones) == 1:
             key = longer_zones[0]  # 综合保税区 in an article about 石家庄综合保税区
         elif zone and m.type in ("Place", "Organization"):
@@ -312,7 +315,7 @@ def _short_forms(mentions) -> list[Mention]:
             key = _fuller_body(key, keys)
         if key == m.key and m.type in ("Agency", "Organization", "Initiative", "Place") and key:
             key = abbreviated.get(key, key)
-        out.append(replace(m, key=key) if key != m.key else m)
+        out.append(m.with_key(key) if key != m.key else m)
     return out
 
 
