@@ -724,13 +724,33 @@ static int freq_of(PyObject *freq, PyObject *word, long long *value) {
     return f != 0;
 }
 
+/* Doubles the capacity of the DAG's ends (and weights, if given); -1 when out of memory (the old
+ * arrays are then still valid, to be freed by the caller). */
+static int grow(Py_ssize_t **ends, double **weights, Py_ssize_t *cap) {
+    Py_ssize_t *e = PyMem_Realloc(*ends, sizeof(Py_ssize_t) * *cap * 2);
+    if (!e) return -1;
+    *ends = e;
+    if (weights) {
+        double *w = PyMem_Realloc(*weights, sizeof(double) * *cap * 2);
+        if (!w) return -1;
+        *weights = w;
+    }
+    *cap *= 2;
+    return 0;
+}
+
 /* The DAG of jieba.Tokenizer.get_DAG as flat arrays: ends[starts[k] .. starts[k+1]) are the last
- * indices of the words that begin at k. Returns 0, or -1 with an exception set. */
-static int build_dag(PyObject *freq, PyObject *sentence, Py_ssize_t n, Py_ssize_t **starts_out, Py_ssize_t **ends_out) {
+ * indices of the words that begin at k. With weights_out, (*weights_out)[e] is the frequency calc
+ * takes for that word: FREQ's, or 1 for the lone character of a start without a word (whose
+ * FREQ is 0 or absent: a non-zero one would have made it a word), so calc_route need not look
+ * the words up again. Returns 0, or -1 with an exception set. */
+static int build_dag(PyObject *freq, PyObject *sentence, Py_ssize_t n, Py_ssize_t **starts_out, Py_ssize_t **ends_out,
+                     double **weights_out) {
     Py_ssize_t cap = n * 2 + 16, used = 0;
     Py_ssize_t *starts = PyMem_Malloc(sizeof(Py_ssize_t) * (n + 1));
     Py_ssize_t *ends = PyMem_Malloc(sizeof(Py_ssize_t) * cap);
-    if (!starts || !ends) goto nomem;
+    double *weights = weights_out ? PyMem_Malloc(sizeof(double) * cap) : NULL;
+    if (!starts || !ends || (weights_out && !weights)) goto nomem;
     for (Py_ssize_t k = 0; k < n; k++) {
         starts[k] = used;
         Py_ssize_t i = k;
@@ -744,42 +764,36 @@ static int build_dag(PyObject *freq, PyObject *sentence, Py_ssize_t n, Py_ssize_
             if (found == -2) goto fail;
             if (found == -1) break;
             if (found == 1) {
-                if (used == cap) {
-                    cap *= 2;
-                    Py_ssize_t *grown = PyMem_Realloc(ends, sizeof(Py_ssize_t) * cap);
-                    if (!grown) goto nomem;
-                    ends = grown;
-                }
+                if (used == cap && grow(&ends, weights_out ? &weights : NULL, &cap) < 0) goto nomem;
+                if (weights) weights[used] = (double)f;
                 ends[used++] = i;
             }
             i++;
         }
         if (used == starts[k]) {
-            if (used == cap) {
-                cap *= 2;
-                Py_ssize_t *grown = PyMem_Realloc(ends, sizeof(Py_ssize_t) * cap);
-                if (!grown) goto nomem;
-                ends = grown;
-            }
+            if (used == cap && grow(&ends, weights_out ? &weights : NULL, &cap) < 0) goto nomem;
+            if (weights) weights[used] = 1.0;
             ends[used++] = k;
         }
     }
     starts[n] = used;
     *starts_out = starts;
     *ends_out = ends;
+    if (weights_out) *weights_out = weights;
     return 0;
 nomem:
     PyErr_NoMemory();
 fail:
     PyMem_Free(starts);
     PyMem_Free(ends);
+    PyMem_Free(weights);
     return -1;
 }
 
 /* jieba.Tokenizer.calc over the flat DAG: route_end[idx] and route_score[idx], as
  * max((log(FREQ.get(sentence[idx:x+1]) or 1) - logtotal + route[x+1][0], x) for x in DAG[idx]). */
 static int calc_route(PyObject *freq, double logtotal, PyObject *sentence, Py_ssize_t n, const Py_ssize_t *starts,
-                      const Py_ssize_t *ends, double *score, Py_ssize_t *end) {
+                      const Py_ssize_t *ends, const double *weights, double *score, Py_ssize_t *end) {
     score[n] = 0.0;
     end[n] = 0;
     for (Py_ssize_t idx = n - 1; idx >= 0; idx--) {
@@ -787,13 +801,19 @@ static int calc_route(PyObject *freq, double logtotal, PyObject *sentence, Py_ss
         Py_ssize_t arg = -1;
         for (Py_ssize_t e = starts[idx]; e < starts[idx + 1]; e++) {
             Py_ssize_t x = ends[e];
-            PyObject *frag = substring(sentence, idx, x + 1);
-            if (!frag) return -1;
-            long long f = 0;
-            int found = freq_of(freq, frag, &f);
-            Py_DECREF(frag);
-            if (found == -2) return -1;
-            double sc = log(found == 1 ? (double)f : 1.0) - logtotal + score[x + 1];
+            double weight;
+            if (weights) {
+                weight = weights[e];
+            } else {
+                PyObject *frag = substring(sentence, idx, x + 1);
+                if (!frag) return -1;
+                long long f = 0;
+                int found = freq_of(freq, frag, &f);
+                Py_DECREF(frag);
+                if (found == -2) return -1;
+                weight = found == 1 ? (double)f : 1.0;
+            }
+            double sc = log(weight) - logtotal + score[x + 1];
             if (arg < 0 || sc > best || (sc == best && x > arg)) {
                 best = sc;
                 arg = x;
@@ -822,16 +842,16 @@ static PyObject *dag_word_ends(PyObject *module, PyObject *args) {
     if (check_route_args(freq, sentence) < 0) return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(sentence);
     Py_ssize_t *starts = NULL, *ends = NULL, *end = NULL;
-    double *score = NULL;
+    double *score = NULL, *weights = NULL;
     PyObject *out = NULL;
-    if (build_dag(freq, sentence, n, &starts, &ends) < 0) return NULL;
+    if (build_dag(freq, sentence, n, &starts, &ends, &weights) < 0) return NULL;
     score = PyMem_Malloc(sizeof(double) * (n + 1));
     end = PyMem_Malloc(sizeof(Py_ssize_t) * (n + 1));
     if (!score || !end) {
         PyErr_NoMemory();
         goto done;
     }
-    if (calc_route(freq, logtotal, sentence, n, starts, ends, score, end) < 0) goto done;
+    if (calc_route(freq, logtotal, sentence, n, starts, ends, weights, score, end) < 0) goto done;
     out = PyList_New(0);
     if (!out) goto done;
     for (Py_ssize_t x = 0; x < n;) {
@@ -848,6 +868,7 @@ static PyObject *dag_word_ends(PyObject *module, PyObject *args) {
 done:
     PyMem_Free(starts);
     PyMem_Free(ends);
+    PyMem_Free(weights);
     PyMem_Free(score);
     PyMem_Free(end);
     return out;
@@ -860,7 +881,7 @@ static PyObject *get_dag(PyObject *module, PyObject *args) {
     if (check_route_args(freq, sentence) < 0) return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(sentence);
     Py_ssize_t *starts = NULL, *ends = NULL;
-    if (build_dag(freq, sentence, n, &starts, &ends) < 0) return NULL;
+    if (build_dag(freq, sentence, n, &starts, &ends, NULL) < 0) return NULL;
     PyObject *dag = PyDict_New();
     for (Py_ssize_t k = 0; dag && k < n; k++) {
         PyObject *list = PyList_New(starts[k + 1] - starts[k]);
@@ -936,7 +957,7 @@ static PyObject *calc(PyObject *module, PyObject *args) {
             PyErr_SetString(PyExc_ValueError, "a DAG entry is empty");
             goto done;
         }
-    if (calc_route(freq, logtotal, sentence, n, starts, ends, score, end) < 0) goto done;
+    if (calc_route(freq, logtotal, sentence, n, starts, ends, NULL, score, end) < 0) goto done;
     for (Py_ssize_t idx = n; idx >= 0; idx--) {
         PyObject *item = idx == n ? Py_BuildValue("(ii)", 0, 0) : Py_BuildValue("(dn)", score[idx], end[idx]);
         PyObject *key = PyLong_FromSsize_t(idx);
