@@ -333,3 +333,17 @@ def test_gexf_header_is_gexf_1_3(sample_graph):
     assert "name" not in graph.attrib
     assert all("mode" not in a.attrib for a in graph.iter("{http://gexf.net/1.3}attributes"))
     assert gexf_text(sample_graph).count(f'xmlns:xsi="{XSI}"') == 1
+
+
+@pytest.mark.parametrize(("text_of", "reference"), [(gexf_text, networkx_gexf), (graphml_text, networkx_graphml)])
+def test_ids_that_become_one_when_cleaned_are_one_node_as_networkx_keeps_it(text_of, reference):
+    """Dropping XML-illegal characters can make two ids one (a\\x0b and a): networkx's graph decides."""
+    G = nx.MultiDiGraph()
+    G.add_node("a\x0b", label="甲", type="Agency", mentions=1)
+    G.add_node("a", label="乙", type="Organization", mentions=2)
+    G.add_node("b", label="丙", type="Place", mentions=1)
+    G.add_edge("a\x0b", "b", key="partOf", relation="partOf", evidence=[])
+    G.add_edge("a", "b", key="partOf", relation="partOf", weight=2, evidence=[])
+    G.add_edge("b", "a", key="k\x0b", relation="locatedIn", evidence=[])
+    assert text_of(G) == reference(G)
+    assert text_of(G).count("<node ") == 2
