@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import os
 import sys
+import threading
 from pathlib import Path
 
 from kg import __version__
@@ -263,5 +266,26 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def run() -> None:
+    """The ``kg`` command: ``main``, then the process ends without freeing its objects one by one.
+
+    A build holds the whole graph, its evidence and jieba's tables (millions of
+    objects) to the end; tearing them down at exit took 0.15 s, a tenth of a
+    rebuild after one changed article. The output is flushed and the ``atexit``
+    handlers run as at any exit; only when another thread still runs does it end
+    the ordinary way (which waits for the thread).
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away: as main does, not an error
+        pass
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
