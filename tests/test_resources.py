@@ -163,6 +163,35 @@ def test_the_cached_gazetteer_matches_a_fresh_one():
         assert cached.lookup(name) == fresh.lookup(name)
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda t: {**t, "index": [0, 1]},  # a list where an array belongs
+        lambda t: {**t, "first": t["first"][:-1]},  # one name short
+        lambda t: {**t, "index": t["index"][:-1] + type(t["index"])("I", [10**6])},  # a row that is not there
+        lambda t: {k: v for k, v in t.items() if k != "lengths"},
+    ],
+)
+def test_gazetteer_tables_of_the_wrong_shape_are_built_again(folder, damage):
+    from kg import places
+
+    text = "河北省唐山市玉田县彩虹镇与北京市、天津以及日本的合作"
+    expected = Gazetteer()
+    places.gazetteer.cache_clear()
+    try:
+        places.gazetteer()  # builds and keeps the tables
+        good = resources.load("gazetteer-tables", places._key(places._files.data_dir()), lambda: pytest.fail("rebuilt"))
+        (path,) = folder.glob("gazetteer-tables-*.json")
+        path.write_bytes(
+            resources.orjson.dumps({"format": 1, "name": "gazetteer-tables", "value": resources.encode(damage(good))})
+        )
+        places.gazetteer.cache_clear()
+        g = places.gazetteer()
+        assert g.find(text) == expected.find(text) and g.lookup("唐山") == expected.lookup("唐山")
+    finally:
+        places.gazetteer.cache_clear()
+
+
 @st.composite
 def hmms(draw):
     """Small HMMs in jieba's shape, with impossible (-inf) starts and transitions among the scores."""
