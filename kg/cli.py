@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import gc
 import json
 import os
 import sys
@@ -28,9 +29,19 @@ def _seconds(text: str) -> float:
     return value
 
 
+#: Set by ``run``: this process ends when the command returns (``os._exit``).
+_ENDS_PROCESS = False
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from kg.inputs import DEFAULT_GLOBS
     from kg.pipeline import build
+
+    if _ENDS_PROCESS:
+        # The build keeps the cyclic collector off and sweeps young objects itself (kg.memory);
+        # turned back on at its end, the collector's first pass would walk every object the
+        # build made (0.02-0.04 s) just before the process ends anyway.
+        gc.disable()
 
     summary = build(
         args.paths,
@@ -275,6 +286,8 @@ def run() -> None:
     handlers run as at any exit; only when another thread still runs does it end
     the ordinary way (which waits for the thread).
     """
+    global _ENDS_PROCESS
+    _ENDS_PROCESS = True
     code = main()
     try:
         sys.stdout.flush()
