@@ -218,3 +218,42 @@ def test_kg_viterbi_is_jiebas_on_any_hmm(hmm, text):
             viterbi(text, *hmm)
         return
     assert viterbi(text, *hmm) == expected
+
+
+def _tag_seeds(tagger) -> list:
+    return tagger.tag_many([p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))])
+
+
+def test_the_kept_tagger_model_tags_as_the_model_file_does(folder):
+    from kg import ner
+
+    built = _tag_seeds(ner.CrfTagger())  # builds the model from its file and keeps it
+    assert len(list(folder.glob("ner-model-*.json"))) == 1
+    model, keys = ner._load_model(ner.DEFAULT_MODEL_PATH)
+    kept = ner.CrfTagger()
+    kept_model, kept_keys = ner._from_state(resources.load("ner-model", "k", lambda: ner._model_state(kept.model_path)))
+    assert vars(kept_model) == vars(model) and vars(kept_keys) == vars(keys)
+    assert _tag_seeds(kept) == built and any(built)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda m, k: (m, {**k, "ids": k["ids"][:-1] + type(k["ids"])("i", [10**6])}),  # an attribute that is not there
+        lambda m, k: ({**m, "state": m["state"][:-1]}, k),  # cut short
+        lambda m, k: ({**m, "attributes": {**m["attributes"], "x": "1"}}, k),
+        lambda m, k: ({**m, "extra": 1}, k),  # a field this code does not know
+        lambda m, k: ({**m, "labels": m["labels"][:-1]}, k),
+    ],
+)
+def test_a_damaged_kept_tagger_model_is_built_again(folder, damage):
+    from kg import ner
+
+    expected = _tag_seeds(ner.CrfTagger())
+    (path,) = folder.glob("ner-model-*.json")
+    good = resources.load("ner-model", path.stem[len("ner-model-") :], lambda: pytest.fail("rebuilt"))
+    value = resources.encode(damage(*good))
+    path.write_bytes(resources.orjson.dumps({"format": 1, "name": "ner-model", "value": value}))
+    with pytest.raises(ValueError):
+        ner._from_state(resources.load("ner-model", path.stem[len("ner-model-") :], lambda: pytest.fail("rebuilt")))
+    assert _tag_seeds(ner.CrfTagger()) == expected
