@@ -472,8 +472,8 @@ class CrfTagger:
             # the model's tables and their feature keys take 0.06 s to build, 0.02 s to load
             key = resources.file_key(self.model_path, __file__, crf.__file__)
             try:
-                model, keys = _from_state(resources.load("ner-model", key, partial(_model_state, self.model_path)))
-            except ValueError:  # a kept file of another shape
+                model, keys = resources.load("ner-model", key, partial(_model_state, self.model_path), read=_from_state)
+            except ValueError:  # fields this code does not know how to check (a newer model class): not kept
                 model, keys = _load_model(self.model_path)
             self._fast = _compiled(model, keys)
             self._model = model, self._fast.decode if self._fast is not None else python_decoder(model)

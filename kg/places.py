@@ -81,6 +81,8 @@ class Gazetteer:
     def __init__(self, data_dir: Path | None = None, tables: dict | None = None):
         if tables is None:
             tables = gazetteer_tables(data_dir or _files.data_dir())
+        if type(tables) is not dict:
+            raise ValueError("not the gazetteer's tables")
         names, rows, index, first, lengths = (tables.get(k) for k in ("names", "rows", "index", "first", "lengths"))
         if not (type(names) is str and type(rows) is str and type(index) is array and type(first) is array):
             raise ValueError("not the gazetteer's tables")
@@ -243,8 +245,5 @@ def _key(data_dir: Path) -> str:
 def gazetteer() -> Gazetteer:
     """The process-wide gazetteer, its tables built once per version of its data and of this module (``kg.resources``)."""
     data_dir = _files.data_dir()
-    tables = resources.load("gazetteer-tables", _key(data_dir), partial(gazetteer_tables, data_dir))
-    try:
-        return Gazetteer(tables=tables)
-    except (ValueError, AttributeError):  # a kept file of another shape: built from the tables again
-        return Gazetteer(data_dir)
+    build = partial(gazetteer_tables, data_dir)
+    return resources.load("gazetteer-tables", _key(data_dir), build, read=lambda tables: Gazetteer(tables=tables))

@@ -45,6 +45,17 @@ def test_a_damaged_file_is_rebuilt(folder):
     assert resources.load("thing", "k", lambda: "not again") == "rebuilt"
 
 
+def test_a_stored_file_its_reader_refuses_is_built_again_and_replaced(folder):
+    def read(data):
+        if data != "good":
+            raise ValueError("not the shape")
+        return data.upper()
+
+    assert resources.load("thing", "k", lambda: "bad") == "bad"  # kept as it was built
+    assert resources.load("thing", "k", lambda: "good", read=read) == "GOOD"  # refused: built again, replaced
+    assert resources.load("thing", "k", lambda: pytest.fail("rebuilt"), read=read) == "GOOD"
+
+
 def test_a_folder_that_cannot_be_written_costs_time_not_the_run(folder, monkeypatch):
     def refuse(*args):
         raise PermissionError(13, "Permission denied")  # what a read-only folder answers (root is never refused)
