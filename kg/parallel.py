@@ -37,7 +37,7 @@ def warm() -> None:
     from kg.segment import pos_tokenizer
 
     pos_tokenizer()
-    gazetteer()
+    gazetteer().compile()  # the workers share one automaton instead of each compiling its own
     with contextlib.suppress(FileNotFoundError):
         default_tagger()._crf()
     find_entities(Document(id="warm", text="河北省科技厅厅长在唐山市调研。"))

@@ -254,6 +254,16 @@ class Summary:
         return "\n".join(lines)
 
 
+def _memo_folder(cache: Path | None) -> Path | None:
+    """Where the writers keep what speeds up the next build's exports: in the extraction cache, if it is used."""
+    if cache is None or check_folder(cache) is not None or not os.path.isdir(cache):
+        return None
+    from kg.cache import open_cache
+
+    store = open_cache(os.path.abspath(cache))
+    return store.root / store.version / "exports"
+
+
 def default_cache_dir(out: Path) -> Path:
     """``.kg-cache`` beside the output folder: ``exports/`` → ``.kg-cache/``."""
     return Path(out).resolve().parent / ".kg-cache"
@@ -325,7 +335,7 @@ def build(
                 why = f"no file matches {', '.join(globs)}"
             raise UserError(f"no document was read from {', '.join(map(str, paths))} ({why}); {out} is left as it was")
         report_json = json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n"
-        written = write_set(G, out, wanted, {"report.json": report_json})
+        written = write_set(G, out, wanted, {"report.json": report_json}, memo=_memo_folder(cache))
     return Summary(out, G, report, written)
 
 

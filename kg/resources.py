@@ -43,13 +43,14 @@ import sys
 from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import orjson
 
 from kg import _files
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: The character tagger's model, shipped in ``kg/data`` (``kg.ner``).
 NER_MODEL = _files.ner_model()
@@ -174,8 +175,17 @@ def decode(data: Any) -> Any:
     raise ValueError("not an encoded value")
 
 
-def load(name: str, key: str, build: Callable[[], T]) -> T:
-    """The resource ``name`` for ``key``: from the cache folder, else ``build()`` (then stored if plain data)."""
+@overload
+def load(name: str, key: str, build: Callable[[], T]) -> T: ...
+@overload
+def load(name: str, key: str, build: Callable[[], Any], read: Callable[[Any], R]) -> R: ...
+def load(name: str, key: str, build: Callable[[], Any], read: Callable[[Any], Any] | None = None) -> Any:
+    """The resource ``name`` for ``key``: from the cache folder, else ``build()`` (then stored if plain data).
+
+    ``read``: makes the value returned of the data (stored or built), and checks
+    it: a stored file whose data it refuses (ValueError, TypeError, KeyError) is
+    built again and replaced, like a damaged one.
+    """
     where = usable_folder()
     path = where / f"{name}-{key}.json" if where is not None else None
     if path is not None:
@@ -184,12 +194,19 @@ def load(name: str, key: str, build: Callable[[], T]) -> T:
         try:
             entry = orjson.loads(read_regular(path))
             if type(entry) is dict and entry.get("format") == FORMAT and entry.get("name") == name:
-                return decode(entry["value"])
-        except (OSError, ValueError, KeyError):  # missing, truncated, not ours: rebuild
+                data = decode(entry["value"])
+                return read(data) if read is not None else data
+        except (OSError, ValueError, KeyError, TypeError):  # missing, truncated, not ours: rebuild
             pass
     value = build()
     if path is None:
-        return value
+        return read(value) if read is not None else value
+    stored = _store(path, name, value)
+    return read(stored) if read is not None else stored
+
+
+def _store(path: Path, name: str, value: T) -> T:
+    """Keep ``value`` at ``path`` if it is plain data; ``value``."""
     try:
         raw = orjson.dumps({"format": FORMAT, "name": name, "value": encode(value)})
     except (Unstorable, TypeError, orjson.JSONEncodeError):

@@ -42,6 +42,13 @@ def test_build_is_byte_identical_across_runs_and_hash_seeds(tmp_path):
     assert outs[0] == outs[1]
 
 
+def test_the_command_flushes_its_summary_to_a_pipe_before_it_exits(tmp_path):
+    # ``kg`` ends with os._exit (no teardown of the graph): the summary must still reach the reader
+    proc = run("build", str(SEEDS), "--out", str(tmp_path / "out"), "--format", "json", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("documents: 3") and proc.stdout.rstrip().splitlines()[-1].startswith("wrote: ")
+
+
 def test_gbk_and_broken_line_files_build(tmp_path):
     src = tmp_path / "in"
     src.mkdir()

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import shutil
 import sys
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg import _files
 from kg.places import COUNTRIES, DIVISIONS, Gazetteer, Place, _key, _read_divisions, gazetteer
 
-from .conftest import ROOT
+from .conftest import ROOT, SEEDS
 
 # jionlp's layout: NAME<TAB>CODE<TAB>SHORT (or NAME alone), one tab of indent per level, CRLF.
 CHINA_LOCATION = (
@@ -110,6 +113,50 @@ def test_the_shipped_tables_credit_jionlp_and_carry_its_licence():
         head = _files.data_path(name).read_text(encoding="utf-8")[:600]
         assert "jionlp" in head and "Apache License 2.0" in head and "LICENSE-jionlp.txt" in head
     assert "Apache License" in _files.data_path("LICENSE-jionlp.txt").read_text(encoding="utf-8")[:200]
+
+
+def test_the_python_scan_finds_what_the_automaton_finds():
+    """A short text is scanned in Python (no automaton to compile for one article); longer ones use the automaton."""
+    g = Gazetteer()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts += ["河北省承德国家高新区", "承德国", "中华人民共和国与美利坚合众国", "", "唐", "内蒙古自治区呼和浩特市"]
+    scanned = [g._scan(t) for t in texts]
+    assert g._matcher is None
+    g.compile()
+    assert [g.find(t) for t in texts] == scanned
+    assert any(scanned)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["河北", "河北省", "承德", "德国", "国家", "北京市", "北京", "京", "省", "市", "唐山", "山", "x"]
+        ),
+        max_size=12,
+    )
+)
+def test_the_python_scan_is_the_automatons_leftmost_longest_match(pieces):
+    g = _shared_gazetteer()
+    text = "".join(pieces)
+    assert g._scan(text) == g._automaton_find(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_gazetteer() -> Gazetteer:
+    g = Gazetteer()
+    matcher = Gazetteer()
+    matcher.compile()
+    g._automaton_find = matcher.find  # type: ignore[attr-defined]
+    return g
+
+
+def test_the_automaton_is_compiled_once_enough_text_was_scanned():
+    g = Gazetteer()
+    text = "唐山市" * 1000
+    while g._matcher is None:
+        assert g.find(text) == [(i, i + 3, "唐山市") for i in range(0, len(text), 3)]
+    assert g.find(text) == [(i, i + 3, "唐山市") for i in range(0, len(text), 3)]
 
 
 def test_the_shipped_gazetteer_knows_divisions_and_countries():

@@ -45,6 +45,17 @@ def test_a_damaged_file_is_rebuilt(folder):
     assert resources.load("thing", "k", lambda: "not again") == "rebuilt"
 
 
+def test_a_stored_file_its_reader_refuses_is_built_again_and_replaced(folder):
+    def read(data):
+        if data != "good":
+            raise ValueError("not the shape")
+        return data.upper()
+
+    assert resources.load("thing", "k", lambda: "bad") == "bad"  # kept as it was built
+    assert resources.load("thing", "k", lambda: "good", read=read) == "GOOD"  # refused: built again, replaced
+    assert resources.load("thing", "k", lambda: pytest.fail("rebuilt"), read=read) == "GOOD"
+
+
 def test_a_folder_that_cannot_be_written_costs_time_not_the_run(folder, monkeypatch):
     def refuse(*args):
         raise PermissionError(13, "Permission denied")  # what a read-only folder answers (root is never refused)
@@ -163,6 +174,35 @@ def test_the_cached_gazetteer_matches_a_fresh_one():
         assert cached.lookup(name) == fresh.lookup(name)
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda t: {**t, "index": [0, 1]},  # a list where an array belongs
+        lambda t: {**t, "first": t["first"][:-1]},  # one name short
+        lambda t: {**t, "index": t["index"][:-1] + type(t["index"])("I", [10**6])},  # a row that is not there
+        lambda t: {k: v for k, v in t.items() if k != "lengths"},
+    ],
+)
+def test_gazetteer_tables_of_the_wrong_shape_are_built_again(folder, damage):
+    from kg import places
+
+    text = "河北省唐山市玉田县彩虹镇与北京市、天津以及日本的合作"
+    expected = Gazetteer()
+    places.gazetteer.cache_clear()
+    try:
+        places.gazetteer()  # builds and keeps the tables
+        good = resources.load("gazetteer-tables", places._key(places._files.data_dir()), lambda: pytest.fail("rebuilt"))
+        (path,) = folder.glob("gazetteer-tables-*.json")
+        path.write_bytes(
+            resources.orjson.dumps({"format": 1, "name": "gazetteer-tables", "value": resources.encode(damage(good))})
+        )
+        places.gazetteer.cache_clear()
+        g = places.gazetteer()
+        assert g.find(text) == expected.find(text) and g.lookup("唐山") == expected.lookup("唐山")
+    finally:
+        places.gazetteer.cache_clear()
+
+
 @st.composite
 def hmms(draw):
     """Small HMMs in jieba's shape, with impossible (-inf) starts and transitions among the scores."""
@@ -189,3 +229,42 @@ def test_kg_viterbi_is_jiebas_on_any_hmm(hmm, text):
             viterbi(text, *hmm)
         return
     assert viterbi(text, *hmm) == expected
+
+
+def _tag_seeds(tagger) -> list:
+    return tagger.tag_many([p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))])
+
+
+def test_the_kept_tagger_model_tags_as_the_model_file_does(folder):
+    from kg import ner
+
+    built = _tag_seeds(ner.CrfTagger())  # builds the model from its file and keeps it
+    assert len(list(folder.glob("ner-model-*.json"))) == 1
+    model, keys = ner._load_model(ner.DEFAULT_MODEL_PATH)
+    kept = ner.CrfTagger()
+    kept_model, kept_keys = ner._from_state(resources.load("ner-model", "k", lambda: ner._model_state(kept.model_path)))
+    assert vars(kept_model) == vars(model) and vars(kept_keys) == vars(keys)
+    assert _tag_seeds(kept) == built and any(built)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda m, k: (m, {**k, "ids": k["ids"][:-1] + type(k["ids"])("i", [10**6])}),  # an attribute that is not there
+        lambda m, k: ({**m, "state": m["state"][:-1]}, k),  # cut short
+        lambda m, k: ({**m, "attributes": {**m["attributes"], "x": "1"}}, k),
+        lambda m, k: ({**m, "extra": 1}, k),  # a field this code does not know
+        lambda m, k: ({**m, "labels": m["labels"][:-1]}, k),
+    ],
+)
+def test_a_damaged_kept_tagger_model_is_built_again(folder, damage):
+    from kg import ner
+
+    expected = _tag_seeds(ner.CrfTagger())
+    (path,) = folder.glob("ner-model-*.json")
+    good = resources.load("ner-model", path.stem[len("ner-model-") :], lambda: pytest.fail("rebuilt"))
+    value = resources.encode(damage(*good))
+    path.write_bytes(resources.orjson.dumps({"format": 1, "name": "ner-model", "value": value}))
+    with pytest.raises(ValueError):
+        ner._from_state(resources.load("ner-model", path.stem[len("ner-model-") :], lambda: pytest.fail("rebuilt")))
+    assert _tag_seeds(ner.CrfTagger()) == expected

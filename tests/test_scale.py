@@ -109,6 +109,45 @@ def test_editing_articles_does_not_grow_the_cache(corpus, tmp_path, monkeypatch)
     )
 
 
+def test_a_rebuild_writes_again_only_the_turtle_of_what_changed(corpus, tmp_path, monkeypatch):
+    from kg.export import turtle
+
+    cache = tmp_path / "cache"
+    run_build(corpus, tmp_path / "a", "--cache-dir", str(cache))
+    (memo,) = cache.rglob("graph.ttl.memo")
+    written: list[int] = []
+    general = turtle._graph_blocks
+    monkeypatch.setattr(turtle, "_graph_blocks", lambda G, *a: (written.append(len(G)), general(G, *a))[1])
+    (corpus / "x1.txt").write_text("河北日报讯 省科技厅厅长龙奋杰在保定出席会议。", encoding="utf-8")
+    rebuilt = run_build(corpus, tmp_path / "b", "--cache-dir", str(cache))
+    assert rebuilt == run_build(corpus, tmp_path / "plain", "--no-cache")
+    whole = len(json.loads(rebuilt["graph.json"])["nodes"])
+    assert len(written) == 2 and 0 < written[0] < whole / 2  # the rebuild's own, and the whole graph without a cache
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty", "folder"])
+def test_a_damaged_turtle_memo_costs_only_its_time(corpus, tmp_path, damage):
+    cache = tmp_path / "cache"
+    run_build(corpus, tmp_path / "a", "--cache-dir", str(cache))
+    (memo,) = cache.rglob("graph.ttl.memo")
+    raw = memo.read_bytes()
+    if damage == "truncate":
+        memo.write_bytes(raw[: len(raw) * 2 // 3])
+    elif damage == "flip":  # a language tag of a block changed: the checksum no longer fits
+        memo.write_bytes(raw.replace(b'"@zh', b'"@en', 1))
+    elif damage == "garbage":
+        memo.write_bytes(b'{"format": 1}\n' + bytes(range(256)))
+    elif damage == "empty":
+        memo.write_bytes(b"")
+    else:
+        memo.unlink()
+        memo.mkdir()
+    (corpus / "x1.txt").write_text("河北日报讯 省科技厅厅长龙奋杰在保定出席会议。", encoding="utf-8")
+    assert run_build(corpus, tmp_path / "b", "--cache-dir", str(cache)) == run_build(
+        corpus, tmp_path / "c", "--no-cache"
+    )
+
+
 def test_cache_is_keyed_by_extractor_version(corpus, tmp_path):
     from kg.cache import DocumentCache
     from kg.stages import process_path

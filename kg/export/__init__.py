@@ -238,21 +238,27 @@ def _switch(staging: Path, out: Path) -> None:
 
 
 def write_set(
-    G: nx.MultiDiGraph, out: str | os.PathLike, formats: list[str], extra: dict[str, str | bytes] | None = None
+    G: nx.MultiDiGraph,
+    out: str | os.PathLike,
+    formats: list[str],
+    extra: dict[str, str | bytes] | None = None,
+    memo: str | os.PathLike | None = None,
 ) -> list[str]:
     """Write the exports ``formats`` of ``G`` and the files ``extra`` into ``out`` as one set; their names.
 
     All or nothing: a writer that fails (a full disk) or a kill leaves ``out``
     as it was. Other files in ``out`` are kept. Call it holding ``locked(out)``.
     A folder that is a mount point cannot be replaced: its files are then
-    replaced one by one (with a warning).
+    replaced one by one (with a warning). ``memo``: a folder where writers keep
+    what lets them write the next set quicker (``kg.export.turtle.TurtleMemo``).
     """
     folder = Path(os.path.realpath(out))
+    memo = Path(memo) if memo is not None else None
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(out))
     if folder.is_dir() and os.path.ismount(folder):
         print(f"kg: warning: {out} is a mount point: its files are replaced one by one", file=sys.stderr)
-        return _write_files(G, folder, formats, extra or {})
+        return _write_files(G, folder, formats, extra or {}, memo)
     staging = _beside(folder, f"new.{os.getpid()}")
     if staging.exists():
         shutil.rmtree(staging)
@@ -262,9 +268,9 @@ def write_set(
         if not folder.is_dir():
             raise
         print(f"kg: warning: {out} cannot be replaced as a whole: its files are replaced one by one", file=sys.stderr)
-        return _write_files(G, folder, formats, extra or {})
+        return _write_files(G, folder, formats, extra or {}, memo)
     try:
-        written = _write_files(G, staging, formats, extra or {})
+        written = _write_files(G, staging, formats, extra or {}, memo)
         if folder.is_dir():
             _keep_the_rest(folder, staging, set(written))
             shutil.copymode(folder, staging)
@@ -277,14 +283,16 @@ def write_set(
             print(
                 f"kg: warning: {out} cannot be replaced as a whole: its files are replaced one by one", file=sys.stderr
             )
-            return _write_files(G, folder, formats, extra or {})
+            return _write_files(G, folder, formats, extra or {}, memo)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return written
 
 
-def _write_files(G: nx.MultiDiGraph, folder: Path, formats: list[str], extra: dict[str, str | bytes]) -> list[str]:
+def _write_files(
+    G: nx.MultiDiGraph, folder: Path, formats: list[str], extra: dict[str, str | bytes], memo: Path | None = None
+) -> list[str]:
     from kg.graph import shared_views
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -292,7 +300,12 @@ def _write_files(G: nx.MultiDiGraph, folder: Path, formats: list[str], extra: di
     with shared_views():  # the sorted and the flat copies of G are made once for all the writers
         for name in formats:
             filename, writer = WRITERS[name]
-            writer(G, folder / filename)
+            if name == "ttl" and memo is not None:
+                from kg.export.turtle import write_turtle
+
+                write_turtle(G, folder / filename, memo=memo / f"{filename}.memo")
+            else:
+                writer(G, folder / filename)
             written.append(filename)
     for filename, data in extra.items():
         atomic_write(folder / filename, data)

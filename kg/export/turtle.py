@@ -21,12 +21,17 @@ kgr:agency-852ee94733dc
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import re
-from collections.abc import Callable, Iterable
+import secrets
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
 import networkx as nx
+import orjson
 from rdflib import Graph as RDFGraph
 
 from kg.export import atomic_write
@@ -49,6 +54,8 @@ from kg.export.rdf_model import (
     _evidence_triples,
     _memo_evidence_iri,
     _plain_term,
+    _post,
+    _statement,
     statements,
     types_of,
 )
@@ -231,9 +238,27 @@ def turtle_lines(
     that ``statements`` leaves out for them. ``terms``: terms already written
     (``{term: text}``).
     """
+    prefixes = sorted(prefixes)
+    lines = _prefix_lines(prefixes)
+    for _, block in _subject_blocks(statements, prefixes, blocks, written, terms):
+        lines += ("", block)
+    return "\n".join(lines) + "\n"
+
+
+def _prefix_lines(prefixes: list[tuple[str, str]]) -> list[str]:
+    return [f"@prefix {p}: <{ns}> ." for p, ns in prefixes]
+
+
+def _subject_blocks(
+    statements: Iterable[tuple[Term, str, Term]],
+    prefixes: list[tuple[str, str]],
+    blocks: dict[str, str] | None = None,
+    written: dict[str, dict[str, str]] | None = None,
+    terms: dict | None = None,
+) -> Iterator[tuple[Term, str]]:
+    """``(subject, its block)`` in the order of graph.ttl: the block is its lines, joined (``turtle_lines``)."""
     blocks = blocks or {}
     written = written or {}
-    prefixes = sorted(prefixes)
     # Longest namespace first, so no shorter overlapping namespace shadows it.
     by_length = sorted(prefixes, key=lambda x: (-len(x[1]), x[0]))
     # subject -> predicate -> its one object, or a set of them once there is a second
@@ -257,16 +282,14 @@ def turtle_lines(
     verbs = {p: "a" if p == _A else _term(p, by_length) for p in used}
     cache: dict[Term, str] = dict(terms or {})
     orders: dict[tuple[str, ...], list[str]] = {}
-    lines = [f"@prefix {p}: <{ns}> ." for p, ns in prefixes]
-    append = lines.append
     for s in _sorted(tree.keys() | blocks.keys() | written.keys()):
-        append("")
         if s in blocks:
-            append(blocks[s])  # type: ignore[index]
+            yield s, blocks[s]  # type: ignore[index]
             continue
         preds = tree.get(s, {})
         done = written.get(s, {})  # type: ignore[arg-type]
-        append(cache.get(s) or cache.setdefault(s, _term(s, by_length)))
+        lines = [cache.get(s) or cache.setdefault(s, _term(s, by_length))]
+        append = lines.append
         order = (*preds, *done)  # subjects of a kind share their predicates: sort each set of them once
         ordered = orders.get(order)
         if ordered is None:
@@ -290,7 +313,7 @@ def turtle_lines(
                     texts.append(t)
                 body = ", ".join(texts)
             append(f"    {verbs[p]} {body}{' .' if p == last else ' ;'}")
-    return "\n".join(lines) + "\n"
+        yield s, "\n".join(lines)
 
 
 def turtle_of(R: RDFGraph) -> str:
@@ -299,15 +322,209 @@ def turtle_of(R: RDFGraph) -> str:
     return turtle_lines(plain, [(p, str(ns)) for p, ns in R.namespaces()])
 
 
-def turtle_text(G: nx.MultiDiGraph) -> str:
-    """``graph.ttl`` as a string: sorted Turtle, UTF-8, byte-stable."""
+def turtle_text(G: nx.MultiDiGraph, memo: TurtleMemo | None = None) -> str:
+    """``graph.ttl`` as a string: sorted Turtle, UTF-8, byte-stable.
+
+    ``memo``: the blocks an earlier call wrote (``TurtleMemo``); the blocks of
+    subjects whose sources did not change are taken from it instead of being
+    written again, with the same bytes.
+    """
     prefixes = [(p, PREFIXES[p]) for p in GRAPH_PREFIXES]
-    evidence_iri = _memo_evidence_iri()
+    remembered = _remembered_blocks(G, memo) if memo is not None else None
+    # the general path gives the blocks in the file's order already
+    ordered = [remembered[s] for s in sorted(remembered)] if remembered is not None else _graph_blocks(G).values()
+    head = "\n".join(_prefix_lines(sorted(prefixes)))
+    return head + "".join(["\n\n" + block for block in ordered]) + "\n"
+
+
+def _graph_blocks(G: nx.MultiDiGraph, evidence_iri: Callable[[dict], str] | None = None) -> dict[str, str]:
+    """The block of every subject of ``G``'s graph.ttl, by its IRI, in the file's order."""
+    prefixes = [(p, PREFIXES[p]) for p in GRAPH_PREFIXES]
+    evidence_iri = evidence_iri or _memo_evidence_iri()
     terms: dict[Term, str] = {}
     blocks = _evidence_blocks(G, prefixes, evidence_iri, terms)
     plain = statements(G, evidence=False, evidence_iri=evidence_iri, mentioned_in=False)
-    return turtle_lines(plain, prefixes, blocks, _mentioned_in(G, prefixes), terms)
+    written = _mentioned_in(G, prefixes)
+    return dict(_subject_blocks(plain, sorted(prefixes), blocks, written, terms))  # type: ignore[arg-type]
 
 
-def write_turtle(G: nx.MultiDiGraph, path: str | Path) -> None:
-    atomic_write(path, turtle_text(G))
+def write_turtle(G: nx.MultiDiGraph, path: str | Path, memo: str | Path | None = None) -> None:
+    """Write ``graph.ttl``; ``memo``: a file that keeps its blocks for the next write (``TurtleMemo``)."""
+    if memo is None:
+        atomic_write(path, turtle_text(G))
+        return
+    remembered = TurtleMemo.load(memo)
+    atomic_write(path, turtle_text(G, remembered))
+    remembered.save(memo)
+
+
+# ---------------------------------------------------------------- writing again what changed
+
+
+#: Bump when the layout of a memo file changes (its version covers the code).
+MEMO_FORMAT = 1
+#: A memo is written again once this many of its units (or a tenth of them) have changed
+#: since it was written; until then the changed units are written again by each write.
+MEMO_STALE = 500
+
+
+class TurtleMemo:
+    """The subject blocks of a graph.ttl, kept to write the next one: a rebuild writes only what changed.
+
+    graph.ttl is a pure function of the graph, and each of its subject blocks
+    of one *unit* of the graph: an entity and the statements, posts and
+    evidence of its edges of the entity's node, its edges and their targets'
+    labels (a post's label holds one); a document's of its metadata. The memo
+    maps a hash of each unit's data (its JSON) to the IRIs and blocks it gave.
+    A unit whose data did not change takes its blocks from the memo; the others
+    are written by the general path, from a graph of just them. A graph whose
+    node ids could name another kind of subject (``post-…``) or whose data is
+    not plain JSON goes through the general path whole. ``tests/test_hostile.py``
+    holds the result to the general path's bytes.
+
+    The memo file (``load``, ``save``) is data, never code: a JSON line (format,
+    ``memo_version`` of the code that wrote it, the units' keys, the sha256 of
+    the rest) and the blocks as UTF-8 text. A file that is missing, damaged,
+    cut short or of another version is an empty memo: the blocks are written
+    again.
+    """
+
+    def __init__(self, old: dict[str, str] | None = None) -> None:
+        #: unit key -> its subjects' IRIs and blocks, joined by NUL (no block holds one: Turtle escapes it)
+        self.old: dict[str, str] = old or {}
+        #: the entries this write used or made: what ``save`` keeps
+        self.new: dict[str, str] = {}
+        self.missed = 0
+
+    @classmethod
+    def load(cls, path: str | Path) -> TurtleMemo:
+        from kg.cache import read_regular
+
+        try:
+            raw = read_regular(path)
+            head, _, body = raw.partition(b"\n")
+            meta = orjson.loads(head)
+            if type(meta) is not dict or meta.get("format") != MEMO_FORMAT or meta.get("version") != memo_version():
+                return cls()
+            keys = meta.get("keys")
+            if type(keys) is not list or meta.get("sha256") != hashlib.sha256(body).hexdigest():
+                return cls()
+            entries = body.decode("utf-8").split(_ENTRY)
+        except (OSError, ValueError):  # missing, unreadable, not JSON, not UTF-8
+            return cls()
+        if len(entries) != len(keys) or not all(type(k) is str for k in keys):
+            return cls()
+        return cls(dict(zip(keys, entries)))
+
+    def save(self, path: str | Path) -> None:
+        """Keep the entries of the last write in ``path``, if enough have changed (``MEMO_STALE``)."""
+        if self.missed < min(MEMO_STALE, max(1, len(self.new) // 10)) and self.old:
+            return
+        path = Path(path)
+        body = _ENTRY.join(self.new.values()).encode("utf-8")
+        meta = {"format": MEMO_FORMAT, "version": memo_version(), "keys": list(self.new)}
+        meta["sha256"] = hashlib.sha256(body).hexdigest()
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with open(tmp, "wb") as fh:
+                fh.write(orjson.dumps(meta) + b"\n" + body)
+            os.replace(tmp, path)
+        except OSError:  # an unwritable cache costs the next write its speed, not this one
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+#: Between the entries of a memo file, and between the IRIs and blocks of one entry: characters a block never holds.
+_ENTRY, _PART = "\x01", "\x00"
+
+
+@lru_cache(maxsize=1)
+def memo_version() -> str:
+    """A hash of what decides graph.ttl besides the graph: this code, the modelling, the vocabulary, the ontology."""
+    import rdflib
+
+    from kg import schema, vocab
+    from kg.export import rdf_model
+
+    h = hashlib.sha256(f"rdflib {rdflib.__version__}\n".encode())
+    for file in (__file__, rdf_model.__file__, vocab.__file__, schema.__file__, vocab.ONTOLOGY_DIR / "kg.ttl"):
+        h.update(Path(file).read_bytes() + b"\0")
+    return h.hexdigest()[:20]
+
+
+#: What a node id must not start with for the memo to be used: its IRI could be another subject's.
+_OTHER_SUBJECTS = ("statement-", "post-", "evidence-", "document-", "entity-")
+
+
+def _remembered_blocks(G: nx.MultiDiGraph, memo: TurtleMemo) -> dict[str, str] | None:
+    """Every subject's block, from ``memo`` where its unit is unchanged; None: use the general path."""
+    nodes, adj = G._node, G._adj  # the attribute dicts, as G.nodes[n] and G.edges read them
+    docs = {d["id"]: d for d in G.graph.get("documents", [])}
+    old, new = memo.old, memo.new
+    doc_ids = set(docs)
+    units: list[tuple[str, str, bool]] = []  # (key, node or document id, whether a document)
+    try:
+        for nid, data in nodes.items():
+            if nid.startswith(_OTHER_SUBJECTS):
+                return None
+            out = adj[nid]
+            if out:
+                edges = [(v, nodes[v].get("label"), ks) for v, ks in out.items()]
+                for _, _, ks in edges:
+                    for d in ks.values():
+                        doc_ids.update([ev["document"] for ev in d.get("evidence") or ()])
+                units.append((_unit_key("n", nid, data, edges), nid, False))
+            else:
+                units.append((_unit_key("n", nid, data), nid, False))
+            doc_ids.update(data.get("documents") or ())
+        units += ((_unit_key("d", doc_id, docs.get(doc_id)), doc_id, True) for doc_id in sorted(doc_ids))
+    except (TypeError, KeyError, AttributeError, orjson.JSONEncodeError):  # not plain data, not the canonical shape
+        return None
+    blocks: dict[str, str] = {}
+    missed: list[tuple[str, str, bool]] = []
+    for unit in units:
+        hit = old.get(unit[0])
+        if hit is None:
+            missed.append(unit)
+            continue
+        new[unit[0]] = hit
+        parts = hit.split(_PART)
+        for i in range(0, len(parts) - 1, 2):
+            blocks[parts[i]] = parts[i + 1]
+    memo.missed = len(missed)
+    if not missed:
+        return blocks
+    # The units that changed, written by the general path from a graph of just them (or the whole graph).
+    evidence_iri = _memo_evidence_iri()
+    if len(missed) > len(units) // 2:
+        written = _graph_blocks(G, evidence_iri)
+    else:
+        H = nx.MultiDiGraph()
+        H.graph["documents"] = [docs.get(ref) or {"id": ref} for _, ref, is_doc in missed if is_doc]
+        for _, nid, is_doc in missed:
+            if not is_doc:
+                H.add_node(nid, **nodes[nid])
+                for v, ks in adj[nid].items():
+                    H.add_node(v, **nodes[v])
+                    for k, d in ks.items():
+                        H.add_edge(nid, v, k, **d)
+        written = _graph_blocks(H, evidence_iri)
+    for key, ref, is_doc in missed:
+        iris = [_document(ref) if is_doc else _entity(ref)]
+        for v, ks in () if is_doc else adj[ref].items():
+            for k, d in ks.items():
+                iris.append(_statement(ref, v, k))
+                if d["relation"] == "holdsPosition" and d.get("title"):
+                    iris.append(_post(v, d["title"]))
+                iris += (evidence_iri(ev) for ev in d.get("evidence") or ())
+        parts = []
+        for iri in dict.fromkeys(iris):
+            blocks[iri] = written[iri]
+            parts += (iri, written[iri])
+        new[key] = _PART.join(parts)
+    return blocks
+
+
+def _unit_key(*data: object) -> str:
+    return hashlib.blake2b(orjson.dumps(data), digest_size=16).hexdigest()
