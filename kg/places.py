@@ -101,7 +101,7 @@ class Gazetteer:
         self._index = index  # the rows of each name's places, name after name
         self._first = first  # where each name's rows start in ``_index`` (one more at the end)
         #: name -> its places, or its position in ``_names`` until they are first asked for
-        self._by_name: dict[str, list[Place] | int] = dict(zip(self._names, range(len(self._names))))
+        self._by_name: dict[str, tuple[Place, ...] | int] = dict(zip(self._names, range(len(self._names))))
         #: first character -> the lengths of the names that start with it, longest first (``_scan``)
         self._lengths: dict[str, tuple[int, ...]] = {c: tuple(map(ord, n)) for c, n in lengths.items()}
         self._matcher: ahocorasick_rs.AhoCorasick | None = None
@@ -123,14 +123,14 @@ class Gazetteer:
         self.__dict__.update(state)
         self._matcher = None
 
-    def lookup(self, surface: str) -> list[Place]:
-        """The places a surface form may denote, full-name matches first."""
+    def lookup(self, surface: str) -> tuple[Place, ...]:
+        """The places a surface form may denote, full-name matches first (a tuple: shared, not copied)."""
         places = self._by_name.get(surface, ())
         if type(places) is int:
-            places = self._by_name[surface] = [
+            places = self._by_name[surface] = tuple(
                 self._place(r) for r in self._index[self._first[places] : self._first[places + 1]]
-            ]
-        return list(places)  # type: ignore[arg-type]
+            )
+        return places  # type: ignore[return-value]
 
     def _place(self, row: int) -> Place:
         place = self._places[row]

@@ -50,7 +50,7 @@ def document_context(doc: Document) -> tuple[str, str]:
         places = g.lookup(surface)
         if m.type != "Place":
             # 河北日报, 河北省儿童医院: an organisation named after a province
-            places = [p for n in range(2, 5) for p in g.lookup(surface[:n]) if p.level == "province"][:1]
+            places = tuple(p for n in range(2, 5) for p in g.lookup(surface[:n]) if p.level == "province")[:1]
         if not places:
             continue
         p = places[0]

@@ -79,11 +79,11 @@ def test_the_gazetteer_reads_the_tree_it_was_given(tmp_path):
         ("town", "彩虹镇", "", ("河北省", "唐山市", "玉田县")),
     ]
     g = Gazetteer(tmp_path)
-    assert g.lookup("唐山") == [Place("唐山市", "city", "河北省", "河北省", "唐山")]
-    assert g.lookup("海淀区") == [Place("海淀区", "county", "北京市", "北京市", "海淀")]
+    assert g.lookup("唐山") == (Place("唐山市", "city", "河北省", "河北省", "唐山"),)
+    assert g.lookup("海淀区") == (Place("海淀区", "county", "北京市", "北京市", "海淀"),)
     assert [p.level for p in g.lookup("北京市")] == ["province"]  # not again as a city under itself
-    assert g.lookup("中华人民共和国") == g.lookup("中国") == [Place("中国", "country", "", "", "")]
-    assert g.lookup("亚洲:") == g.lookup("亚洲") == g.lookup("嘉定工业区") == g.lookup("和平村") == []
+    assert g.lookup("中华人民共和国") == g.lookup("中国") == (Place("中国", "country", "", "", ""),)
+    assert g.lookup("亚洲:") == g.lookup("亚洲") == g.lookup("嘉定工业区") == g.lookup("和平村") == ()
 
 
 def test_a_field_that_would_break_the_file_stops_the_script():
