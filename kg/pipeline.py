@@ -16,8 +16,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from kg import resources
 from kg.assemble import Assembler
@@ -335,7 +337,7 @@ def build(
                 why = f"no file matches {', '.join(globs)}"
             raise UserError(f"no document was read from {', '.join(map(str, paths))} ({why}); {out} is left as it was")
         report_json = json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n"
-        written = write_set(G, out, wanted, {"report.json": report_json}, memo=_memo_folder(cache))
+        written = write_set(G, out, wanted, {"report.json": report_json}, memo=_memo_folder(cache), jobs=jobs)
     return Summary(out, G, report, written)
 
 

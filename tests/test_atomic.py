@@ -181,6 +181,39 @@ def test_a_full_disk_leaves_the_old_set(corpora, monkeypatch):
     assert not [p for p in base.iterdir() if p.name.startswith(".full.kg-new")]
 
 
+@pytest.mark.parametrize("failing", ["html", "gexf"])
+def test_a_full_disk_in_one_of_several_writing_processes_leaves_the_old_set(corpora, monkeypatch, failing):
+    """With -j 2 the formats are written by two processes (html here, gexf in a forked one):
+    a writer failing in either fails the build with its reason and leaves every old file."""
+    import errno
+
+    import kg.export
+    from kg.export import _writer_groups
+    from kg.pipeline import build
+
+    assert "html" in _writer_groups(list(WRITERS), 2)[0] and "gexf" in _writer_groups(list(WRITERS), 2)[1]
+    base, exports = corpora
+    out = base / f"full-{failing}"
+    _reset(out, exports["a"])
+
+    def no_space(G, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setitem(kg.export.WRITERS, failing, (WRITERS[failing][0], no_space))
+    with pytest.raises(OSError, match="No space left"):
+        build([base / "b"], out, use_cache=False, jobs=2)
+    assert files_under(out) == exports["a"]
+    assert not [p for p in base.iterdir() if p.name.startswith(f".full-{failing}.kg-new")]
+
+
+def test_several_writing_processes_write_the_same_bytes(corpora):
+    from kg.pipeline import build
+
+    base, exports = corpora
+    build([base / "b"], base / "two-writers", use_cache=False, jobs=2)
+    assert files_under(base / "two-writers") == exports["b"]
+
+
 def test_a_second_build_into_the_same_folder_is_refused(corpora, tmp_path):
     """Two builds into one --out: the second stops at once with one error line, the first finishes."""
     base, exports = corpora

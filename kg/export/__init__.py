@@ -243,6 +243,7 @@ def write_set(
     formats: list[str],
     extra: dict[str, str | bytes] | None = None,
     memo: str | os.PathLike | None = None,
+    jobs: int = 1,
 ) -> list[str]:
     """Write the exports ``formats`` of ``G`` and the files ``extra`` into ``out`` as one set; their names.
 
@@ -250,7 +251,8 @@ def write_set(
     as it was. Other files in ``out`` are kept. Call it holding ``locked(out)``.
     A folder that is a mount point cannot be replaced: its files are then
     replaced one by one (with a warning). ``memo``: a folder where writers keep
-    what lets them write the next set quicker (``kg.export.turtle.TurtleMemo``).
+    what lets them write the next set quicker (``kg.export.turtle.TurtleMemo``). ``jobs``: up to
+    that many processes write the formats at once (forked from this one, where that is safe).
     """
     folder = Path(os.path.realpath(out))
     memo = Path(memo) if memo is not None else None
@@ -258,7 +260,7 @@ def write_set(
         raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(out))
     if folder.is_dir() and os.path.ismount(folder):
         print(f"kg: warning: {out} is a mount point: its files are replaced one by one", file=sys.stderr)
-        return _write_files(G, folder, formats, extra or {}, memo)
+        return _write_files(G, folder, formats, extra or {}, memo, jobs)
     staging = _beside(folder, f"new.{os.getpid()}")
     if staging.exists():
         shutil.rmtree(staging)
@@ -268,9 +270,9 @@ def write_set(
         if not folder.is_dir():
             raise
         print(f"kg: warning: {out} cannot be replaced as a whole: its files are replaced one by one", file=sys.stderr)
-        return _write_files(G, folder, formats, extra or {}, memo)
+        return _write_files(G, folder, formats, extra or {}, memo, jobs)
     try:
-        written = _write_files(G, staging, formats, extra or {}, memo)
+        written = _write_files(G, staging, formats, extra or {}, memo, jobs)
         if folder.is_dir():
             _keep_the_rest(folder, staging, set(written))
             shutil.copymode(folder, staging)
@@ -283,7 +285,7 @@ def write_set(
             print(
                 f"kg: warning: {out} cannot be replaced as a whole: its files are replaced one by one", file=sys.stderr
             )
-            return _write_files(G, folder, formats, extra or {}, memo)
+            return _write_files(G, folder, formats, extra or {}, memo, jobs)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
@@ -291,26 +293,112 @@ def write_set(
 
 
 def _write_files(
-    G: nx.MultiDiGraph, folder: Path, formats: list[str], extra: dict[str, str | bytes], memo: Path | None = None
+    G: nx.MultiDiGraph,
+    folder: Path,
+    formats: list[str],
+    extra: dict[str, str | bytes],
+    memo: Path | None = None,
+    jobs: int = 1,
 ) -> list[str]:
     from kg.graph import shared_views
 
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
     with shared_views():  # the sorted and the flat copies of G are made once for all the writers
-        for name in formats:
-            filename, writer = WRITERS[name]
-            if name == "ttl" and memo is not None:
-                from kg.export.turtle import write_turtle
-
-                write_turtle(G, folder / filename, memo=memo / f"{filename}.memo")
-            else:
-                writer(G, folder / filename)
-            written.append(filename)
+        groups = _writer_groups(formats, jobs)
+        if len(groups) > 1:
+            _in_processes(G, folder, groups, memo)
+        else:
+            for name in formats:
+                _write_one(G, folder, name, memo)
+    written = [WRITERS[name][0] for name in formats]
     for filename, data in extra.items():
         atomic_write(folder / filename, data)
         written.append(filename)
     return written
+
+
+def _write_one(G: nx.MultiDiGraph, folder: Path, name: str, memo: Path | None) -> None:
+    filename, writer = WRITERS[name]
+    if name == "ttl" and memo is not None:
+        from kg.export.turtle import write_turtle
+
+        write_turtle(G, folder / filename, memo=memo / f"{filename}.memo")
+    else:
+        writer(G, folder / filename)
+
+
+#: About how long each writer takes, relatively (a 5 MB corpus's graph), to share them out among processes.
+_WRITER_COST = {"html": 5, "gexf": 4, "ttl": 4, "graphml": 3, "neo4j": 2, "json": 1}
+
+
+def _writer_groups(formats: list[str], jobs: int) -> list[list[str]]:
+    """The formats shared among up to ``jobs`` processes, the slowest first into the least loaded;
+    one group where processes cannot be forked safely (not POSIX, or another thread is running)."""
+    import threading
+
+    if jobs < 2 or len(formats) < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+        return [list(formats)]
+    groups: list[list[str]] = [[] for _ in range(min(jobs, len(formats)))]
+    load = [0] * len(groups)
+    for name in sorted(formats, key=lambda f: -_WRITER_COST.get(f, 1)):
+        i = load.index(min(load))
+        groups[i].append(name)
+        load[i] += _WRITER_COST.get(name, 1)
+    return groups
+
+
+def _in_processes(G: nx.MultiDiGraph, folder: Path, groups: list[list[str]], memo: Path | None) -> None:
+    """Write the first group here and each other in a forked process; raise if any of them failed.
+
+    What the writers share (the sorted graph, its layout, the flat rows) is made first,
+    so each process has it. A child ends with ``os._exit``: no atexit handler, no
+    flush of this process's buffers, runs twice.
+    """
+    from kg.export import gephi
+    from kg.export._style import layout
+    from kg.graph import sorted_graph
+
+    names = {n for group in groups for n in group}
+    S = sorted_graph(G)
+    if names & {"html", "gexf", "graphml"}:
+        layout(S)
+    if names & {"gexf", "graphml"}:
+        gephi._flat(G)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children = []
+    for group in groups[1:]:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            os.close(read)
+            status = 0
+            try:
+                for name in group:
+                    _write_one(G, folder, name, memo)
+            except BaseException as exc:  # everything, as a message to the parent
+                os.write(write, f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")[:4000])
+                status = 1
+            os._exit(status)
+        os.close(write)
+        children.append((pid, read, group))
+    failure = None
+    try:
+        for name in groups[0]:
+            _write_one(G, folder, name, memo)
+    except BaseException as exc:
+        failure = exc
+    problems = []
+    for pid, read, group in children:
+        with os.fdopen(read, "rb") as fh:
+            message = fh.read().decode("utf-8", "replace")
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            problems.append(f"{', '.join(group)}: {message or 'the writing process died'}")
+    if failure is not None:
+        raise failure
+    if problems:
+        raise OSError(f"writing the exports failed: {'; '.join(problems)}")
 
 
 def _json_writer(G: nx.MultiDiGraph, path: Path) -> None:
