@@ -202,6 +202,23 @@ def parallel(work: Path, size: float, args, row) -> None:
         f"`-j 2` vs `-j 1`, --no-cache, json,ttl, {size:g} MB ({os.cpu_count()} cores)",
         f"{ratio(t, 'j1', 'j2')} ({median_s(t, 'j2'):.1f} s vs {median_s(t, 'j1'):.1f} s; same bytes: {same})",
     )
+    # all formats, as `kg build` writes by default: with -j 2 two processes write them
+    t = rounds(
+        [
+            ("j1", kg_build(corpus, one, "--no-cache"), None),
+            ("j2", kg_build(corpus, two, "--no-cache", "-j", "2"), None),
+        ],
+        args.runs,
+        args.warmup,
+    )
+    same = all(
+        (one / f).read_bytes() == (two / f).read_bytes()
+        for f in ("graph.json", "graph.ttl", "graph.html", "graph.gexf", "graph.graphml")
+    )
+    row(
+        f"`-j 2` vs `-j 1`, --no-cache, all formats, {size:g} MB",
+        f"{ratio(t, 'j1', 'j2')} ({median_s(t, 'j2'):.1f} s vs {median_s(t, 'j1'):.1f} s; same bytes: {same})",
+    )
 
 
 def rebuild(work: Path, size: float, args, row) -> None:
