@@ -23,10 +23,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-if TYPE_CHECKING:  # imported where a graph is made: a -j build's process imports it while its workers extract
-    import networkx as nx
+import networkx as nx
 
 from kg.schema import ENTITY_TYPES, RELATIONS
 
@@ -46,8 +45,6 @@ def edge_key(relation: str, title: str = "") -> str:
 
 
 def new_graph(documents: Iterable[dict] = ()) -> nx.MultiDiGraph:
-    import networkx as nx
-
     G = nx.MultiDiGraph()
     G.graph["documents"] = sorted((dict(d) for d in documents), key=lambda d: d["id"])
     return G
@@ -107,8 +104,6 @@ def sorted_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 
 def _sorted_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    import networkx as nx
-
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
     nodes = G._node  # the attribute dicts, read as G.nodes[n] reads them

@@ -53,9 +53,7 @@ def run_local(items: Iterable[tuple[str, str]], jobs: int = 1, cache_dir: str | 
     ctx, initializer = _start_method()
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=initializer) as pool:
         try:
-            results = pool.map(partial(_worker_process, cache_dir=cache_dir), items, chunksize=2)
-            _import_for_assembly()
-            yield from results
+            yield from pool.map(partial(_worker_process, cache_dir=cache_dir), items, chunksize=2)
         except BrokenProcessPool as exc:
             raise UserError(
                 f"a -j worker process died ({exc}). A script that calls kg with -j must do so under "
@@ -77,19 +75,6 @@ def _start_method() -> tuple[multiprocessing.context.BaseContext, Callable[[], N
         warm()
         return multiprocessing.get_context("fork"), _forked_start
     return multiprocessing.get_context("spawn"), _worker_start
-
-
-def _import_for_assembly() -> None:
-    """Import what assembling the graph and writing it need, once the workers are extracting.
-
-    This process waits for their results then: importing networkx, rdflib and the
-    writers now (0.13 s) takes that time out of the part of a -j build that runs
-    alone after the workers are done. (The workers never import them.)
-    """
-    import networkx  # noqa: F401
-
-    import kg.export.json  # noqa: F401
-    import kg.export.rdf  # noqa: F401
 
 
 _done_in_worker = 0
