@@ -21,6 +21,10 @@ A pattern is a regular expression over the masked sentence (``kg.relations.view`
   ``…``: a longer one (up to 30) that may hold places, a venue after 在 and commas, but no other mention;
   ``‥``: up to 24 characters of one clause that may name people and places but no body or initiative.
 * consecutive pattern lines share the comment above the first.
+
+A sentence is searched only with the patterns its mentions can fill: each pattern's
+slot characters that any match must hold are read from its parsed expression
+(``slots_needed``), so a rule costs nothing on sentences that lack its mention types.
 """
 
 from __future__ import annotations
@@ -33,12 +37,12 @@ from importlib.resources import files
 from kg import lexicon
 from kg.model import Mention, Relation
 from kg.relations.view import SLOTS, View
+from kg.schema import RELATIONS
 
 try:  # the parser of the standard library's re: 3.11 moved it
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover (3.10)
     import sre_parse as _sre_parse  # type: ignore[no-redef]
-from kg.schema import RELATIONS
 
 _CLASSES = {
     "P": SLOTS["Person"],
