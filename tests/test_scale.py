@@ -276,3 +276,23 @@ def test_spawned_workers_give_the_bytes_of_forked_ones(corpus, tmp_path):
         stop.set()
         waiter.join()
     assert spawned == run_build(corpus, tmp_path / "forked", "--no-cache", "-j", "2")
+
+
+def test_python_m_kg_with_spawned_workers(corpus, tmp_path):
+    """`python -m kg build -j 2` where workers are spawned (another thread runs, as on Windows):
+    the command's own entry works with spawned workers (multiprocessing does not run a package's
+    __main__ again in them)."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    code = (
+        "import runpy, sys, threading, time\n"
+        "threading.Thread(target=time.sleep, args=(600,), daemon=True).start()\n"
+        f"sys.argv = ['kg', 'build', {str(corpus)!r}, '--out', {str(out)!r}, '-j', '2', '--no-cache',"
+        " '--format', 'json', '--no-progress']\n"
+        "runpy.run_module('kg', run_name='__main__', alter_sys=True)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "graph.json").is_file()
