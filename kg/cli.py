@@ -131,7 +131,13 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default="exports", help="output folder (default: exports)")
     p.add_argument("--format", default="all", help="comma-separated outputs, e.g. json,ttl,html (default: all)")
-    p.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default: 1; output is identical)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        help="processes that extract and write the exports (default: 1; same output)",
+    )
     p.add_argument(
         "--engine", choices=("local", "dask"), default="local", help="where extraction runs (default: local)"
     )
