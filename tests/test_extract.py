@@ -477,26 +477,13 @@ def test_an_event_whose_clause_names_its_host_keeps_its_own_name():
 _NEWS = "省科技厅厅长在唐山市调研科技特派员制度沿海城市开展合作建设发展银行代表学校全力支持AB12中心"
 
 
-def _plain_cuts_a_word(window: str, at: int) -> bool:
-    from kg.segment import tokenizer
-
-    pos = 0
-    for token in tokenizer().cut(window, HMM=False):
-        if pos < at < pos + len(token):
-            return True
-        pos += len(token)
-        if pos >= at:
-            break
-    return False
-
-
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=_NEWS, min_size=2, max_size=10), st.data())
 def test_word_cut_guard_gives_the_cuts_answer(window, data):
-    from kg.extract.words import cuts_a_word
+    from kg.extract.words import _cut_crosses, cuts_a_word
 
     at = data.draw(st.integers(1, len(window) - 1))
-    assert cuts_a_word.__wrapped__(window, at) == _plain_cuts_a_word(window, at)
+    assert cuts_a_word.__wrapped__(window, at) == _cut_crosses(window, at)
 
 
 @settings(max_examples=300, deadline=None)

@@ -211,7 +211,7 @@ def _companies_before_titles(text: str) -> list[Mention]:
             continue
         name = text[start : m.start()]
         tokens = words(name)
-        if any(w in STOP_WORDS for w in tokens) or name.endswith(tuple(lexicon.org_suffixes())):
+        if any(w in STOP_WORDS for w in tokens) or lexicon.org_heads(name):
             continue
         if any(w not in dictionary() or gazetteer().lookup(w) for w in tokens) and not gazetteer().lookup(name):
             out.append(Mention(start, m.start(), "Organization", name, "org"))

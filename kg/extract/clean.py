@@ -54,20 +54,19 @@ def _party_committee_titles(text: str, mentions: list[Mention]) -> list[Mention]
 
     Only where what is left is a body by its own head word (国资委, 大学); 兵团党委 and 自治区党委 stay.
     """
-    heads = tuple(lexicon.org_suffixes())
     out = []
     for m in mentions:
         committee = next((c for c in _COMMITTEES if m.text.endswith(c)), "")
         rest = m.text[: -len(committee)] if committee else ""
+        heads = lexicon.org_heads(rest) if committee else []
         if (
-            committee
+            heads
             and m.type in ("Agency", "Organization")
             and text.startswith(_PARTY_TITLES, m.end)
             and len(rest) >= 3
-            and rest.endswith(heads)
             and not rest.endswith(_COMMITTEES)
         ):
-            type_ = lexicon.org_suffixes()[next(h for h in sorted(heads, key=len, reverse=True) if rest.endswith(h))][0]
+            type_ = lexicon.org_suffixes()[heads[0]][0]
             m = replace(
                 m, end=m.end - len(committee), text=rest, type=type_ if type_ in ("Agency", "Organization") else m.type
             )

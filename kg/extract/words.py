@@ -106,8 +106,11 @@ def cuts_a_word(window: str, at: int) -> bool:
     >>> cuts_a_word("沿海城市", 2), cuts_a_word("沿海城市", 1)
     (False, True)
     """
-    if not _may_cut(window, at):
-        return False
+    return _may_cut(window, at) and _cut_crosses(window, at)
+
+
+def _cut_crosses(window: str, at: int) -> bool:
+    """``cuts_a_word`` by jieba's cut itself, without the guard."""
     pos = 0
     for token in tokenizer().cut(window, HMM=False):
         if pos < at < pos + len(token):
