@@ -1,4 +1,4 @@
-/* kg._speedups: the two numeric hot spots of a build, compiled.
+/* kg._speedups: the hot spots of a build, compiled.
  *
  * - CrfDecoder: the character CRF tagger's feature lookup and Viterbi search
  *   (kg/ner.py, kg/crf.py). Given the model's weights and a table of its
@@ -12,6 +12,9 @@
  *   the same floating-point operations in the same order as its pure-Python twin
  *   (compiled with -ffp-contract=off so no multiply-add is fused), so the same
  *   positions to the last bit.
+ * - jieba's dictionary route (get_dag, calc, dag_word_ends) and its POS HMM Viterbi
+ *   (PosHmm), over WordTable: jieba's prefix dictionary and POS table as one buffer
+ *   mapped from a file (kg/segment.py), or over the dicts.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -724,6 +727,355 @@ static int freq_of(PyObject *freq, PyObject *word, long long *value) {
     return f != 0;
 }
 
+/* ---------------------------------------------- jieba's dictionary as one mapped table
+ *
+ * jieba's prefix dictionary (498,000 words and beginnings of words -> frequency) and its
+ * part-of-speech table, as one flat buffer that kg/segment.py keeps in a file and maps
+ * into memory: loading it costs nothing and every process shares its pages, where the two
+ * dicts took a quarter of a second to load and 100 MB in each process. A WordTable answers
+ * what the dicts answered (tests/test_speedups.py compares every key), and the routes below
+ * look substrings up in it without making them.
+ *
+ * Layout (native byte order; kg/segment.py keys the file by the machine):
+ *   WtHeader | uint32 slots[nslots] | WtEntry entries[nentries] | uint32 chars[nchars] | tags
+ * slots: open addressing by wt_hash, linear probing, 0 = empty, else an entry's index + 1.
+ * An entry's key is chars[key .. key + len) (code points); tags: ntags NUL-ended strings. */
+
+#define WT_MAGIC "KGWTAB01"
+#define WT_NO_TAG 0xFFFFu
+
+typedef struct {
+    char magic[8];
+    uint64_t total;
+    uint32_t nslots, nentries, nchars, ntags, tagbytes, pad;
+} WtHeader;
+
+typedef struct {
+    uint32_t hash, key, freq;
+    uint16_t len, tag;
+} WtEntry;
+
+typedef struct {
+    PyObject_HEAD
+    Py_buffer view;
+    int has_view;
+    const WtHeader *head;
+    const uint32_t *slots;
+    const WtEntry *entries;
+    const uint32_t *chars;
+    uint32_t mask;
+    PyObject *tags; /* tuple of str */
+} WordTable;
+
+static PyTypeObject WordTableType;
+
+/* FNV-1a over the code points, then murmur3's finaliser (the slot is taken from the low bits). */
+static uint32_t wt_hash(int kind, const void *data, Py_ssize_t a, Py_ssize_t b) {
+    uint32_t h = 2166136261u;
+    for (Py_ssize_t i = a; i < b; i++) h = (h ^ (uint32_t)PyUnicode_READ(kind, data, i)) * 16777619u;
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+
+/* The entry of the code points data[a:b], or NULL. */
+static const WtEntry *wt_find(const WordTable *t, int kind, const void *data, Py_ssize_t a, Py_ssize_t b) {
+    Py_ssize_t len = b - a;
+    if (len <= 0 || len > 0xFFFF) return NULL;
+    uint32_t h = wt_hash(kind, data, a, b);
+    for (uint32_t s = h & t->mask;; s = (s + 1) & t->mask) {
+        uint32_t v = t->slots[s];
+        if (!v) return NULL;
+        const WtEntry *e = &t->entries[v - 1];
+        if (e->hash == h && e->len == len) {
+            const uint32_t *k = t->chars + e->key;
+            Py_ssize_t i = 0;
+            while (i < len && k[i] == (uint32_t)PyUnicode_READ(kind, data, a + i)) i++;
+            if (i == len) return e;
+        }
+    }
+}
+
+/* The entry of the str word, or NULL (also for anything that is not a str). */
+static const WtEntry *wt_word(const WordTable *t, PyObject *word) {
+    if (!PyUnicode_Check(word)) return NULL;
+    return wt_find(t, PyUnicode_KIND(word), PyUnicode_DATA(word), 0, PyUnicode_GET_LENGTH(word));
+}
+
+static uint64_t wt_size(const WtHeader *h) {
+    return sizeof(WtHeader) + 4ull * h->nslots + (uint64_t)sizeof(WtEntry) * h->nentries + 4ull * h->nchars +
+           h->tagbytes;
+}
+
+/* WordTable(buffer): checks the layout (every offset inside the buffer), keeps the buffer. */
+static int WordTable_init(WordTable *self, PyObject *args, PyObject *kwds) {
+    PyObject *source;
+    if (!PyArg_ParseTuple(args, "O", &source)) return -1;
+    if (self->has_view) {
+        PyErr_SetString(PyExc_TypeError, "a WordTable is made once");
+        return -1;
+    }
+    if (PyObject_GetBuffer(source, &self->view, PyBUF_SIMPLE) < 0) return -1;
+    self->has_view = 1;
+    const char *base = self->view.buf;
+    const WtHeader *h = (const WtHeader *)base;
+    if ((size_t)self->view.len < sizeof(WtHeader) || ((uintptr_t)base & 7) || memcmp(h->magic, WT_MAGIC, 8) ||
+        h->nslots == 0 || (h->nslots & (h->nslots - 1)) || h->nentries >= h->nslots || h->ntags >= WT_NO_TAG ||
+        wt_size(h) != (uint64_t)self->view.len) {
+        PyErr_SetString(PyExc_ValueError, "not a word table (or a damaged one)");
+        return -1;
+    }
+    self->slots = (const uint32_t *)(base + sizeof(WtHeader));
+    self->entries = (const WtEntry *)(self->slots + h->nslots);
+    self->chars = (const uint32_t *)(self->entries + h->nentries);
+    self->mask = h->nslots - 1;
+    for (uint32_t s = 0; s < h->nslots; s++)
+        if (self->slots[s] > h->nentries) goto bad;
+    for (uint32_t i = 0; i < h->nentries; i++) {
+        const WtEntry *e = &self->entries[i];
+        if (e->len == 0 || (uint64_t)e->key + e->len > h->nchars || (e->tag != WT_NO_TAG && e->tag >= h->ntags))
+            goto bad;
+    }
+    for (uint32_t i = 0; i < h->nchars; i++)
+        if (self->chars[i] > 0x10FFFF) goto bad;
+    const char *tag = (const char *)(self->chars + h->nchars), *stop = tag + h->tagbytes;
+    self->tags = PyTuple_New(h->ntags);
+    if (!self->tags) return -1;
+    for (uint32_t i = 0; i < h->ntags; i++) {
+        const char *nul = memchr(tag, 0, stop - tag);
+        if (!nul) goto bad;
+        PyObject *str = PyUnicode_DecodeASCII(tag, nul - tag, NULL);
+        if (!str) goto bad;
+        PyUnicode_InternInPlace(&str);
+        PyTuple_SET_ITEM(self->tags, i, str);
+        tag = nul + 1;
+    }
+    if (tag != stop) goto bad;
+    self->head = h; /* usable only once checked */
+    return 0;
+bad:
+    PyErr_Clear();
+    PyErr_SetString(PyExc_ValueError, "not a word table (or a damaged one)");
+    return -1;
+}
+
+static void WordTable_dealloc(WordTable *self) {
+    Py_XDECREF(self->tags);
+    if (self->has_view) PyBuffer_Release(&self->view);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int wt_ready(WordTable *self) {
+    if (!self->head) PyErr_SetString(PyExc_ValueError, "an empty WordTable");
+    return self->head != NULL;
+}
+
+/* get(word, default=None): the frequency (0 for a beginning that is no word), as dict.get */
+static PyObject *WordTable_get(WordTable *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs < 1 || nargs > 2) {
+        PyErr_SetString(PyExc_TypeError, "get(word, default=None)");
+        return NULL;
+    }
+    if (!wt_ready(self)) return NULL;
+    const WtEntry *e = wt_word(self, args[0]);
+    if (e) return PyLong_FromUnsignedLong(e->freq);
+    PyObject *dflt = nargs == 2 ? args[1] : Py_None;
+    Py_INCREF(dflt);
+    return dflt;
+}
+
+/* tag(word, default=None): the word's part of speech, as the POS table's get */
+static PyObject *WordTable_tag(WordTable *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs < 1 || nargs > 2) {
+        PyErr_SetString(PyExc_TypeError, "tag(word, default=None)");
+        return NULL;
+    }
+    if (!wt_ready(self)) return NULL;
+    const WtEntry *e = wt_word(self, args[0]);
+    PyObject *out = e && e->tag != WT_NO_TAG ? PyTuple_GET_ITEM(self->tags, e->tag) : nargs == 2 ? args[1] : Py_None;
+    Py_INCREF(out);
+    return out;
+}
+
+static int WordTable_contains(WordTable *self, PyObject *word) {
+    if (!wt_ready(self)) return -1;
+    return wt_word(self, word) != NULL;
+}
+
+static PyObject *WordTable_subscript(WordTable *self, PyObject *word) {
+    if (!wt_ready(self)) return NULL;
+    const WtEntry *e = wt_word(self, word);
+    if (!e) {
+        PyErr_SetObject(PyExc_KeyError, word);
+        return NULL;
+    }
+    return PyLong_FromUnsignedLong(e->freq);
+}
+
+static Py_ssize_t WordTable_length(WordTable *self) { return self->head ? (Py_ssize_t)self->head->nentries : 0; }
+
+static PyObject *WordTable_total(WordTable *self, void *closure) {
+    if (!wt_ready(self)) return NULL;
+    return PyLong_FromUnsignedLongLong(self->head->total);
+}
+
+/* build_word_table(freq, tags, total) -> bytes: the table of the dicts freq {word: frequency} and
+ * tags {word: part of speech} (every word of tags in freq), entries in freq's order. */
+static PyObject *build_word_table(PyObject *module, PyObject *args) {
+    PyObject *freq, *tags, *index = NULL, *names = NULL, *out = NULL;
+    unsigned long long total;
+    if (!PyArg_ParseTuple(args, "O!O!K", &PyDict_Type, &freq, &PyDict_Type, &tags, &total)) return NULL;
+    Py_ssize_t n = PyDict_GET_SIZE(freq), pos = 0;
+    PyObject *k, *v;
+    uint64_t nchars = 0;
+    while (PyDict_Next(freq, &pos, &k, &v)) {
+        if (!PyUnicode_Check(k) || PyUnicode_GET_LENGTH(k) == 0 || PyUnicode_GET_LENGTH(k) > 0xFFFF ||
+            !PyLong_Check(v)) {
+            PyErr_SetString(PyExc_ValueError, "freq must map non-empty str to int");
+            return NULL;
+        }
+        unsigned long long f = PyLong_AsUnsignedLongLong(v);
+        if (PyErr_Occurred() || f > 0xFFFFFFFFull) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_ValueError, "a frequency outside 0 .. 2**32-1");
+            return NULL;
+        }
+        nchars += PyUnicode_GET_LENGTH(k);
+    }
+    /* the parts of speech, sorted, each a number */
+    index = PyDict_New();
+    names = PyList_New(0);
+    if (!index || !names) goto done;
+    pos = 0;
+    while (PyDict_Next(tags, &pos, &k, &v)) {
+        if (!PyUnicode_Check(v) || !PyUnicode_IS_ASCII(v) || PyUnicode_FindChar(v, 0, 0, PyUnicode_GET_LENGTH(v), 1) != -1) {
+            PyErr_SetString(PyExc_ValueError, "a part of speech that is not ASCII text");
+            goto done;
+        }
+        int has = PyDict_Contains(freq, k);
+        if (has <= 0) {
+            if (has == 0) PyErr_SetString(PyExc_ValueError, "a tagged word that is not in freq");
+            goto done;
+        }
+        if (!PyDict_GetItemWithError(index, v)) {
+            if (PyErr_Occurred() || PyDict_SetItem(index, v, Py_None) < 0 || PyList_Append(names, v) < 0) goto done;
+        }
+    }
+    if (PyList_Sort(names) < 0) goto done;
+    Py_ssize_t ntags = PyList_GET_SIZE(names), tagbytes = 0;
+    if (ntags >= WT_NO_TAG) {
+        PyErr_SetString(PyExc_ValueError, "too many parts of speech");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < ntags; i++) {
+        PyObject *num = PyLong_FromSsize_t(i);
+        if (!num || PyDict_SetItem(index, PyList_GET_ITEM(names, i), num) < 0) {
+            Py_XDECREF(num);
+            goto done;
+        }
+        Py_DECREF(num);
+        tagbytes += PyUnicode_GET_LENGTH(PyList_GET_ITEM(names, i)) + 1;
+    }
+    uint32_t nslots = 8;
+    while (nslots < 2ull * (uint64_t)n) {
+        if (nslots >= 0x80000000u || nchars > 0xFFFFFFFFull) {
+            PyErr_SetString(PyExc_ValueError, "too many words for a word table");
+            goto done;
+        }
+        nslots *= 2;
+    }
+    WtHeader head = {{0}, total, nslots, (uint32_t)n, (uint32_t)nchars, (uint32_t)ntags, (uint32_t)tagbytes, 0};
+    memcpy(head.magic, WT_MAGIC, 8);
+    out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)wt_size(&head));
+    if (!out) goto done;
+    char *base = PyBytes_AS_STRING(out);
+    memset(base, 0, (size_t)wt_size(&head));
+    memcpy(base, &head, sizeof head);
+    uint32_t *slots = (uint32_t *)(base + sizeof(WtHeader));
+    WtEntry *entries = (WtEntry *)(slots + nslots);
+    uint32_t *chars = (uint32_t *)(entries + n);
+    char *tagtext = (char *)(chars + nchars);
+    for (Py_ssize_t i = 0; i < ntags; i++) {
+        PyObject *name = PyList_GET_ITEM(names, i);
+        memcpy(tagtext, PyUnicode_DATA(name), PyUnicode_GET_LENGTH(name));
+        tagtext += PyUnicode_GET_LENGTH(name) + 1;
+    }
+    uint32_t at = 0, i = 0, mask = nslots - 1;
+    pos = 0;
+    while (PyDict_Next(freq, &pos, &k, &v)) {
+        int kind = PyUnicode_KIND(k);
+        const void *data = PyUnicode_DATA(k);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(k);
+        WtEntry *e = &entries[i];
+        e->hash = wt_hash(kind, data, 0, len);
+        e->key = at;
+        e->len = (uint16_t)len;
+        e->freq = (uint32_t)PyLong_AsUnsignedLongLong(v);
+        e->tag = WT_NO_TAG;
+        PyObject *tag = PyDict_GetItemWithError(tags, k);
+        if (tag) e->tag = (uint16_t)PyLong_AsLong(PyDict_GetItem(index, tag));
+        else if (PyErr_Occurred()) goto fail;
+        for (Py_ssize_t c = 0; c < len; c++) chars[at++] = PyUnicode_READ(kind, data, c);
+        uint32_t s = e->hash & mask;
+        while (slots[s]) s = (s + 1) & mask;
+        slots[s] = ++i;
+    }
+    goto done;
+fail:
+    Py_CLEAR(out);
+done:
+    Py_XDECREF(index);
+    Py_XDECREF(names);
+    return out;
+}
+
+static PyMethodDef WordTable_methods[] = {
+    {"get", (PyCFunction)(void (*)(void))WordTable_get, METH_FASTCALL,
+     "get(word, default=None): the word's frequency (0: only the beginning of words), as dict.get"},
+    {"tag", (PyCFunction)(void (*)(void))WordTable_tag, METH_FASTCALL,
+     "tag(word, default=None): the word's part of speech in jieba's dictionary"},
+    {NULL, NULL, 0, NULL}};
+
+static PyGetSetDef WordTable_getset[] = {
+    {"total", (getter)WordTable_total, NULL, "the sum of the words' frequencies (jieba's Tokenizer.total)", NULL},
+    {NULL, NULL, NULL, NULL, NULL}};
+
+static PySequenceMethods WordTable_as_sequence = {.sq_contains = (objobjproc)WordTable_contains};
+static PyMappingMethods WordTable_as_mapping = {.mp_length = (lenfunc)WordTable_length,
+                                                .mp_subscript = (binaryfunc)WordTable_subscript};
+
+static PyTypeObject WordTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "kg._speedups.WordTable",
+    .tp_basicsize = sizeof(WordTable),
+    .tp_dealloc = (destructor)WordTable_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "WordTable(buffer): jieba's prefix dictionary and POS table, read from build_word_table's bytes",
+    .tp_methods = WordTable_methods,
+    .tp_getset = WordTable_getset,
+    .tp_as_sequence = &WordTable_as_sequence,
+    .tp_as_mapping = &WordTable_as_mapping,
+    .tp_init = (initproc)WordTable_init,
+    .tp_new = PyType_GenericNew,
+};
+
+/* The frequency of sentence[a:b] in freq (a dict or a WordTable), as freq_of. */
+static int freq_at(PyObject *freq, PyObject *sentence, Py_ssize_t a, Py_ssize_t b, long long *value) {
+    if (Py_IS_TYPE(freq, &WordTableType)) {
+        const WtEntry *e = wt_find((const WordTable *)freq, PyUnicode_KIND(sentence), PyUnicode_DATA(sentence), a, b);
+        if (!e) return -1;
+        *value = e->freq;
+        return e->freq != 0;
+    }
+    PyObject *frag = substring(sentence, a, b);
+    if (!frag) return -2;
+    int found = freq_of(freq, frag, value);
+    Py_DECREF(frag);
+    return found;
+}
+
 /* Doubles the capacity of the DAG's ends (and weights, if given); -1 when out of memory (the old
  * arrays are then still valid, to be freed by the caller). */
 static int grow(Py_ssize_t **ends, double **weights, Py_ssize_t *cap) {
@@ -756,11 +1108,8 @@ static int build_dag(PyObject *freq, PyObject *sentence, Py_ssize_t n, Py_ssize_
         Py_ssize_t i = k;
         for (;;) {
             if (i >= n) break;
-            PyObject *frag = substring(sentence, k, i + 1);
-            if (!frag) goto fail;
             long long f = 0;
-            int found = freq_of(freq, frag, &f);
-            Py_DECREF(frag);
+            int found = freq_at(freq, sentence, k, i + 1, &f);
             if (found == -2) goto fail;
             if (found == -1) break;
             if (found == 1) {
@@ -805,11 +1154,8 @@ static int calc_route(PyObject *freq, double logtotal, PyObject *sentence, Py_ss
             if (weights) {
                 weight = weights[e];
             } else {
-                PyObject *frag = substring(sentence, idx, x + 1);
-                if (!frag) return -1;
                 long long f = 0;
-                int found = freq_of(freq, frag, &f);
-                Py_DECREF(frag);
+                int found = freq_at(freq, sentence, idx, x + 1, &f);
                 if (found == -2) return -1;
                 weight = found == 1 ? (double)f : 1.0;
             }
@@ -826,8 +1172,9 @@ static int calc_route(PyObject *freq, double logtotal, PyObject *sentence, Py_ss
 }
 
 static int check_route_args(PyObject *freq, PyObject *sentence) {
-    if (!PyDict_Check(freq) || !PyUnicode_Check(sentence)) {
-        PyErr_SetString(PyExc_TypeError, "a dict of frequencies and a str");
+    if (!(PyDict_Check(freq) || (Py_IS_TYPE(freq, &WordTableType) && wt_ready((WordTable *)freq))) ||
+        !PyUnicode_Check(sentence)) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "a dict of frequencies (or a WordTable) and a str");
         return -1;
     }
     return 0;
@@ -1251,16 +1598,21 @@ static PyMethodDef module_methods[] = {
      "dag_word_ends(freq, logtotal, sentence) -> ends of the words of jieba's best DAG route"},
     {"get_dag", get_dag, METH_VARARGS, "get_dag(freq, sentence) -> jieba.Tokenizer.get_DAG's dict"},
     {"calc", calc, METH_VARARGS, "calc(freq, logtotal, sentence, dag, route): jieba.Tokenizer.calc"},
+    {"build_word_table", build_word_table, METH_VARARGS,
+     "build_word_table(freq, tags, total) -> bytes of a WordTable (jieba's prefix dictionary and POS table)"},
     {"spring_layout", spring_layout, METH_VARARGS,
      "spring_layout(n, edges, iterations, sample, seed) -> (xs, ys), bytes of doubles (see kg/export/_style.py)"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "kg._speedups",
-                                    "Compiled twins of kg's CRF decoding and page layout (same results, faster).", -1,
+                                    "Compiled twins of kg's CRF decoding, jieba's route and POS HMM, and the page "
+                                    "layout (same results, faster).",
+                                    -1,
                                     module_methods};
 
 PyMODINIT_FUNC PyInit__speedups(void) {
-    if (PyType_Ready(&CrfDecoderType) < 0 || PyType_Ready(&PosHmmType) < 0) return NULL;
+    if (PyType_Ready(&CrfDecoderType) < 0 || PyType_Ready(&PosHmmType) < 0 || PyType_Ready(&WordTableType) < 0)
+        return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m) return NULL;
     Py_INCREF(&CrfDecoderType);
@@ -1270,13 +1622,19 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         return NULL;
     }
     /* kg/crf.py takes the module only at this version: a stale build from older sources is not used */
-    if (PyModule_AddIntConstant(m, "VERSION", 1) < 0) {
+    if (PyModule_AddIntConstant(m, "VERSION", 2) < 0) {
         Py_DECREF(m);
         return NULL;
     }
     Py_INCREF(&PosHmmType);
     if (PyModule_AddObject(m, "PosHmm", (PyObject *)&PosHmmType) < 0) {
         Py_DECREF(&PosHmmType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&WordTableType);
+    if (PyModule_AddObject(m, "WordTable", (PyObject *)&WordTableType) < 0) {
+        Py_DECREF(&WordTableType);
         Py_DECREF(m);
         return NULL;
     }

@@ -25,6 +25,7 @@ import math
 import re
 from array import array
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
 from kg.crf import speedups
 
@@ -144,11 +145,17 @@ def compiled_hmm(hmm: tuple, arrays: tuple | None = None):
     return fast.PosHmm(*args), states
 
 
+class TagTable(Protocol):
+    """jieba's POS table: a dict of word -> part of speech, or what reads like one (``kg.segment._Tags``)."""
+
+    def get(self, word: str, default: str, /) -> str: ...
+
+
 class POSTokenizer:
     """jieba.posseg.POSTokenizer over a ready ``jieba.Tokenizer``, POS table and HMM tables."""
 
     def __init__(
-        self, tokenizer, word_tag_tab: dict[str, str], hmm: tuple | Callable[[], tuple], arrays: tuple | None = None
+        self, tokenizer, word_tag_tab: TagTable, hmm: tuple | Callable[[], tuple], arrays: tuple | None = None
     ) -> None:
         """``hmm``: the tables, or a function that loads them (called only if the Python Viterbi runs:
         with ``arrays`` and the compiled extension that is only for text it does not take)."""

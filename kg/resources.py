@@ -12,7 +12,10 @@ strings, numbers, bytes and arrays of numbers (``array.array``, as hex; tagged
 so that a tuple comes back a tuple). A resource
 that is anything else (an object, an automaton) is simply built in every
 process: nothing in the folder is unpickled or imported, so a file planted
-there can at worst cost the time of a rebuild. A folder that another user owns
+there can at worst cost the time of a rebuild. ``load_mapped`` keeps a binary
+table (jieba's dictionary, ``kg.segment``) as a file that is mapped into memory
+instead of read: its reader checks the layout (every offset inside the file)
+before the first lookup. A folder that another user owns
 or that its group or others may write is not used (one warning on stderr);
 ``$KG_NO_RESOURCE_CACHE`` turns the folder off. ``kg build --no-cache`` does
 not: it bypasses the extraction cache (what was read from the corpus), while
@@ -37,8 +40,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
+import mmap
 import os
 import secrets
+import stat
 import sys
 from array import array
 from collections.abc import Callable, Iterator
@@ -205,12 +210,41 @@ def load(name: str, key: str, build: Callable[[], Any], read: Callable[[Any], An
     return read(stored) if read is not None else stored
 
 
-def _store(path: Path, name: str, value: T) -> T:
-    """Keep ``value`` at ``path`` if it is plain data; ``value``."""
+def load_mapped(name: str, key: str, build: Callable[[], bytes], read: Callable[[Any], R]) -> R:
+    """The binary resource ``name`` for ``key``, mapped from its file in the cache folder, else ``build()`` (then kept).
+
+    The file is mapped read-only into memory, not read: loading costs nothing and
+    every process that maps it shares its pages. ``read`` makes the value of the
+    mapped (or built) bytes and checks them; a file it refuses (ValueError) is
+    built again and replaced, like a missing one. The file is only ever replaced
+    whole (written beside it, then renamed), so a mapping never sees it change.
+    """
+    where = usable_folder()
+    path = where / f"{name}-{key}.bin" if where is not None else None
+    if path is not None:
+        try:
+            return read(_map_regular(path))
+        except (OSError, ValueError):  # missing, empty, truncated, not ours: rebuild
+            pass
+    data = build()
+    if path is not None:
+        _write(path, data)
+    return read(data)
+
+
+def _map_regular(path: Path) -> mmap.mmap:
+    """A read-only mapping of the regular file ``path`` (OSError for anything else; ValueError if empty)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
-        raw = orjson.dumps({"format": FORMAT, "name": name, "value": encode(value)})
-    except (Unstorable, TypeError, orjson.JSONEncodeError):
-        return value  # an object, not data: built in every process
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise IsADirectoryError(21, "not a regular file", str(path))
+        return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    finally:
+        os.close(fd)
+
+
+def _write(path: Path, raw: bytes) -> None:
+    """Put ``raw`` at ``path`` whole (a temporary file beside it, renamed); an unwritable folder costs nothing."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -220,4 +254,13 @@ def _store(path: Path, name: str, value: T) -> T:
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def _store(path: Path, name: str, value: T) -> T:
+    """Keep ``value`` at ``path`` if it is plain data; ``value``."""
+    try:
+        raw = orjson.dumps({"format": FORMAT, "name": name, "value": encode(value)})
+    except (Unstorable, TypeError, orjson.JSONEncodeError):
+        return value  # an object, not data: built in every process
+    _write(path, raw)
     return value

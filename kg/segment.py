@@ -7,6 +7,12 @@ jieba's global tokenizer is process-wide state (``load_userdict`` and
 jieba is imported on first use, not with this module, and ``jieba.posseg``
 never: importing it reads the whole dictionary (0.4 s) in every process and
 ``-j`` worker; ``kg.posseg`` is its cut over the tables kept by ``kg.resources``.
+
+With the compiled extension, jieba's prefix dictionary and POS table are one
+``kg._speedups.WordTable`` mapped from a file (``_word_table``): nothing to load,
+pages shared by every process, and jieba's route looks substrings up in it
+without making them. Without it they are the two dicts of ``_tables``. Both
+answer every word alike (``tests/test_speedups.py``).
 """
 
 from __future__ import annotations
@@ -99,10 +105,39 @@ def _tokenizer_class() -> type:
 
 
 @lru_cache(maxsize=1)
+def _word_table():
+    """jieba's prefix dictionary and POS table as one ``kg._speedups.WordTable``, mapped from its file
+    (``kg.resources.load_mapped``); None without the compiled extension (then the dicts of ``_tables``)."""
+    fast = speedups()
+    if fast is None:
+        return None
+    key = resources.file_key(_dict_path(), extra=f"jieba {_jieba().__version__} word table {fast.VERSION}")
+
+    def build() -> bytes:
+        freq, total, tags = _build_tables()
+        return fast.build_word_table(freq, tags, total)
+
+    return resources.load_mapped("jieba-word-table", key, build, fast.WordTable)
+
+
+class _Tags:
+    """The POS table of a ``WordTable``, read as the dict it replaces is (``tags.get(word, default)``)."""
+
+    __slots__ = ("get",)
+
+    def __init__(self, table) -> None:
+        self.get = table.tag
+
+
+@lru_cache(maxsize=1)
 def tokenizer() -> jieba.Tokenizer:
     """kg's own jieba tokenizer over the default dictionary (see ``kg.resources`` for the loading)."""
     tk = _tokenizer_class()()
-    tk.FREQ, tk.total, _ = _tables()
+    table = _word_table()
+    if table is not None:
+        tk.FREQ, tk.total = table, table.total  # jieba reads FREQ only with `in`, get and [] (kg never adds words)
+    else:
+        tk.FREQ, tk.total, _ = _tables()
     tk.initialized = True  # what Tokenizer.initialize() sets once FREQ and total are loaded
     return tk
 
@@ -145,7 +180,9 @@ def pos_tokenizer() -> POSTokenizer:
     """jieba.posseg's cut (``kg.posseg``) over kg's tokenizer, POS table and HMM."""
     from kg.posseg import POSTokenizer
 
-    return POSTokenizer(tokenizer(), _tables()[2], _hmm, _hmm_arrays())  # the HMM itself is loaded if needed
+    table = _word_table()
+    tags = _Tags(table) if table is not None else _tables()[2]
+    return POSTokenizer(tokenizer(), tags, _hmm, _hmm_arrays())  # the HMM itself is loaded if needed
 
 
 def word_pos(word: str) -> str:

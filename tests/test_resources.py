@@ -268,3 +268,64 @@ def test_a_damaged_kept_tagger_model_is_built_again(folder, damage):
     with pytest.raises(ValueError):
         ner._from_state(resources.load("ner-model", path.stem[len("ner-model-") :], lambda: pytest.fail("rebuilt")))
     assert _tag_seeds(ner.CrfTagger()) == expected
+
+
+# --- binary resources, mapped ----------------------------------------------------------------
+
+
+def _checked(data) -> bytes:
+    if bytes(data[:4]) != b"GOOD":
+        raise ValueError("not the shape")
+    return bytes(data)
+
+
+def test_a_mapped_resource_is_built_once_then_mapped(folder):
+    calls = []
+
+    def build():
+        calls.append(1)
+        return b"GOOD and long"
+
+    assert resources.load_mapped("blob", "k", build, _checked) == b"GOOD and long"
+    assert resources.load_mapped("blob", "k", build, _checked) == b"GOOD and long"
+    assert len(calls) == 1
+    assert [p.name for p in folder.iterdir()] == ["blob-k.bin"]
+
+
+@pytest.mark.parametrize("damage", [b"", b"GO", b"BAD!!!!!"])
+def test_a_mapped_file_that_is_empty_cut_short_or_refused_is_built_again(folder, damage):
+    resources.load_mapped("blob", "k", lambda: b"GOOD first", _checked)
+    (folder / "blob-k.bin").write_bytes(damage)
+    assert resources.load_mapped("blob", "k", lambda: b"GOOD again", _checked) == b"GOOD again"
+    assert resources.load_mapped("blob", "k", lambda: pytest.fail("rebuilt"), _checked) == b"GOOD again"
+
+
+def test_a_fifo_planted_as_a_mapped_file_does_not_block(folder):
+    import os
+
+    folder.mkdir(parents=True, mode=0o700)
+    os.mkfifo(folder / "blob-k.bin")
+    assert resources.load_mapped("blob", "k", lambda: b"GOOD built", _checked) == b"GOOD built"
+
+
+def test_mapped_resources_without_a_folder_are_built_in_the_process(folder, monkeypatch):
+    monkeypatch.setenv(resources.OFF, "1")
+    calls = []
+    for _ in range(2):
+        resources.load_mapped("blob", "k", lambda: calls.append(1) or b"GOOD", _checked)
+    assert len(calls) == 2
+    assert not folder.exists()
+
+
+def test_jiebas_dictionary_is_one_mapped_table_shared_by_the_tokenizers(folder):
+    fast = segment.speedups()
+    if fast is None:
+        pytest.skip("kg._speedups is not built")
+    built = segment._word_table.__wrapped__()
+    mapped = segment._word_table.__wrapped__()  # from the file this time
+    (path,) = folder.glob("jieba-word-table-*.bin")
+    assert path.read_bytes() == fast.build_word_table(*[segment._build_tables()[i] for i in (0, 2, 1)])
+    for table in (built, mapped):
+        assert len(table) == len(segment._tables()[0])
+        assert table.get("天津") == segment._tables()[0]["天津"] and table.tag("天津") == "ns"
+    assert segment.tokenizer().FREQ is segment._word_table()

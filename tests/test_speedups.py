@@ -158,3 +158,85 @@ def test_the_compiled_objects_refuse_misuse_with_an_error_not_a_crash():
         fast.PosHmm(2, b"", b"", b"", b"", b"", b"", b"", b"")
     with pytest.raises(ValueError, match="not a node index"):
         fast.spring_layout(2, array("q", [0, 5]), 10, 64, 42)
+
+
+# --- jieba's dictionary as one mapped table ----------------------------------------------------
+
+
+@needs_extension
+def test_the_word_table_answers_every_word_as_jiebas_dicts():
+    from kg.segment import _tables, _word_table
+
+    freq, total, tags = _tables()
+    table = _word_table()
+    assert len(table) == len(freq) and table.total == total
+    for word, f in freq.items():
+        assert word in table and table.get(word) == f and table[word] == f and table.tag(word) == tags.get(word)
+    for absent in ("", "不在词典里的一串字", "天津\U0001f600", "a" * 70_000):
+        assert absent not in table and table.get(absent) is None and table.get(absent, 7) == 7
+        assert table.tag(absent, "x") == "x"
+        with pytest.raises(KeyError):
+            table[absent]
+    assert 5 not in table and table.get(5) is None
+
+
+def _small_table():
+    fast = speedups()
+    freq = {"天": 3, "天津": 9, "天津市": 0, "天津市区": 4, "\U0001f600a": 1, "\U0001f600": 0, "a": 2, "b": 0}
+    tags = {"天": "n", "天津": "ns", "天津市区": "ns", "\U0001f600a": "x"}
+    return fast, freq, tags, fast.build_word_table(freq, tags, 19)
+
+
+@needs_extension
+def test_a_small_word_table_is_its_dicts_and_the_routes_over_it_are_the_routes_over_them():
+    fast, freq, tags, raw = _small_table()
+    table = fast.WordTable(raw)
+    assert {w: (table.get(w), table.tag(w)) for w in freq} == {w: (f, tags.get(w)) for w, f in freq.items()}
+    for text in ("天津市区天", "\U0001f600ab天津市", "ba天津市天津"):
+        assert fast.get_dag(table, text) == fast.get_dag(freq, text)
+        assert fast.dag_word_ends(table, 3.0, text) == fast.dag_word_ends(freq, 3.0, text)
+        routes = [{}, {}]
+        for t, route in zip((table, freq), routes):
+            fast.calc(t, 3.0, text, fast.get_dag(freq, text), route)
+        assert routes[0] == routes[1]
+
+
+@needs_extension
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.text(alphabet="天津市区北京大学科技厅长在调研a1\U0001f600。", min_size=1, max_size=40))
+def test_jiebas_route_over_the_word_table_is_the_route_over_the_dict(text):
+    from kg.segment import _tables, _word_table
+
+    fast, freq, table = speedups(), _tables()[0], _word_table()
+    assert fast.get_dag(table, text) == fast.get_dag(freq, text)
+    assert fast.dag_word_ends(table, 17.9, text) == fast.dag_word_ends(freq, 17.9, text)
+
+
+@needs_extension
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b[:-1],  # cut short
+        lambda b: b"XX" + b[2:],  # not the magic
+        lambda b: b[:16] + (24).to_bytes(4, sys.byteorder) + b[20:],  # slots: not a power of two
+        lambda b: b[:16] + (8).to_bytes(4, sys.byteorder) + b[20:],  # fewer slots than the size says
+        lambda b: b[:40] + (99).to_bytes(4, sys.byteorder) + b[44:],  # a slot past the entries
+        lambda b: b[:-30] + b"\xff" * 30,  # tags without their NULs
+    ],
+)
+def test_a_damaged_word_table_is_refused_not_read(damage):
+    fast, *_, raw = _small_table()
+    fast.WordTable(raw)
+    with pytest.raises(ValueError, match="word table"):
+        fast.WordTable(damage(raw))
+
+
+@needs_extension
+def test_an_entry_pointing_outside_the_characters_is_refused():
+    fast, freq, _, raw = _small_table()
+    # the header: magic, total (8 bytes each), then slots, entries, chars, tags, tag bytes (4 each)
+    slots = int.from_bytes(raw[16:20], sys.byteorder)
+    entry = 40 + 4 * slots  # the first entry: hash, key, freq (4 bytes each), len, tag (2 each)
+    bad = raw[: entry + 4] + (10**6).to_bytes(4, sys.byteorder) + raw[entry + 8 :]
+    with pytest.raises(ValueError, match="word table"):
+        fast.WordTable(bad)
