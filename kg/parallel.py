@@ -50,10 +50,14 @@ def run_local(items: Iterable[tuple[str, str]], jobs: int = 1, cache_dir: str | 
         return
     # An executor, not multiprocessing.Pool: a worker that dies (killed, out of memory, or
     # unable to start) breaks the run with an error instead of being replaced forever.
+    items = list(items)
+    # Chunks of up to 8 documents: fewer messages for this process to handle while the workers
+    # run, yet at least 16 chunks a worker, so a small corpus is still shared evenly.
+    chunk = max(1, min(8, len(items) // (16 * jobs)))
     ctx, initializer = _start_method()
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=initializer) as pool:
         try:
-            yield from pool.map(partial(_worker_process, cache_dir=cache_dir), items, chunksize=2)
+            yield from pool.map(partial(_worker_process, cache_dir=cache_dir), items, chunksize=chunk)
         except BrokenProcessPool as exc:
             raise UserError(
                 f"a -j worker process died ({exc}). A script that calls kg with -j must do so under "

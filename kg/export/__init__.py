@@ -359,7 +359,8 @@ def _in_processes(G: nx.MultiDiGraph, folder: Path, groups: list[list[str]], mem
     from kg.graph import sorted_graph
 
     names = {n for group in groups for n in group}
-    S = sorted_graph(G)
+    if names & {"html", "gexf", "graphml", "neo4j"}:  # the writers that read the sorted graph
+        S = sorted_graph(G)
     if names & {"html", "gexf", "graphml"}:
         layout(S)
     if names & {"gexf", "graphml"}:
