@@ -23,7 +23,9 @@ this folder holds only tables derived from installed package files, as jieba
 keeps its own dictionary cache in the temporary folder.
 
 A file that is missing, unreadable, truncated or not the expected shape is
-rebuilt; a folder that cannot be written costs time, never the run. The result
+rebuilt; a folder that cannot be written costs time, never the run. Of each
+resource the folder keeps the ``KEEP_VERSIONS`` most recently used versions
+(other keys): writing a new one removes the rest. The result
 equals what the builder returns, so outputs do not depend on the cache.
 
 >>> import tempfile, os
@@ -42,6 +44,7 @@ import hashlib
 import math
 import mmap
 import os
+import re
 import secrets
 import stat
 import sys
@@ -200,7 +203,9 @@ def load(name: str, key: str, build: Callable[[], Any], read: Callable[[Any], An
             entry = orjson.loads(read_regular(path))
             if type(entry) is dict and entry.get("format") == FORMAT and entry.get("name") == name:
                 data = decode(entry["value"])
-                return read(data) if read is not None else data
+                value = read(data) if read is not None else data
+                _used(path)
+                return value
         except (OSError, ValueError, KeyError, TypeError):  # missing, truncated, not ours: rebuild
             pass
     value = build()
@@ -223,7 +228,9 @@ def load_mapped(name: str, key: str, build: Callable[[], bytes], read: Callable[
     path = where / f"{name}-{key}.bin" if where is not None else None
     if path is not None:
         try:
-            return read(_map_regular(path))
+            value = read(_map_regular(path))
+            _used(path)
+            return value
         except (OSError, ValueError):  # missing, empty, truncated, not ours: rebuild
             pass
     data = build()
@@ -244,7 +251,8 @@ def _map_regular(path: Path) -> mmap.mmap:
 
 
 def _write(path: Path, raw: bytes) -> None:
-    """Put ``raw`` at ``path`` whole (a temporary file beside it, renamed); an unwritable folder costs nothing."""
+    """Put ``raw`` at ``path`` whole (a temporary file beside it, renamed), then prune the other versions
+    of the resource (``_prune``); an unwritable folder costs nothing."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -254,6 +262,41 @@ def _write(path: Path, raw: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        return
+    m = _VERSIONED.fullmatch(path.name)
+    if m:
+        _prune(path.parent, m["name"])
+
+
+#: How many versions of one resource the folder keeps: the most recently used. Its key changes with
+#: the version and the place of kg, jieba and Python (each virtual environment has its own), so
+#: without pruning every upgrade and every environment would leave its files behind (18 MB for
+#: jieba's dictionary alone).
+KEEP_VERSIONS = 3
+#: A file ``load`` or ``load_mapped`` keeps (``.pickle``: what older versions of kg kept): its name and key.
+_VERSIONED = re.compile(r"(?P<name>[a-z0-9-]+)-[0-9a-f]{20}\.(?:json|bin|pickle)")
+
+
+def _used(path: Path) -> None:
+    """Mark ``path`` as just used (its modification time), for ``_prune``."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def _prune(where: Path, name: str) -> None:
+    """Remove all but the ``KEEP_VERSIONS`` most recently used files of the resource ``name``."""
+    try:
+        versions = []
+        with os.scandir(where) as entries:
+            for entry in entries:
+                m = _VERSIONED.fullmatch(entry.name)
+                if m and m["name"] == name and entry.is_file(follow_symlinks=False):
+                    versions.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+    except OSError:
+        return
+    for _, stale in sorted(versions, reverse=True)[KEEP_VERSIONS:]:
+        with contextlib.suppress(OSError):
+            os.unlink(where / stale)
 
 
 def _store(path: Path, name: str, value: T) -> T:

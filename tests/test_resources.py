@@ -329,3 +329,28 @@ def test_jiebas_dictionary_is_one_mapped_table_shared_by_the_tokenizers(folder):
         assert len(table) == len(segment._tables()[0])
         assert table.get("天津") == segment._tables()[0]["天津"] and table.tag("天津") == "ns"
     assert segment.tokenizer().FREQ is segment._word_table()
+
+
+def test_only_the_most_recently_used_versions_of_a_resource_are_kept(folder):
+    import os
+
+    keys = [f"{i:020x}" for i in range(5)]
+    resources.load("thing", keys[0], lambda: [1])
+    for key in keys[1:4]:
+        (folder / f"thing-{key}.json").write_bytes((folder / f"thing-{keys[0]}.json").read_bytes())
+    (folder / f"thing-{'f' * 20}.pickle").write_bytes(b"what an older kg kept")
+    for age, name in enumerate([f"thing-{'f' * 20}.pickle"] + [f"thing-{key}.json" for key in keys[:4]]):
+        os.utime(folder / name, (1e9 + age, 1e9 + age))  # all built long ago, in this order
+    (folder / f"thing-more-{keys[0]}.json").write_bytes(b"another resource")
+    (folder / "thing-notakey.json").write_bytes(b"not one of kg's names")
+    resources.load("thing", keys[0], lambda: pytest.fail("rebuilt"))  # the oldest, used again now
+    resources.load_mapped("thing", keys[4], lambda: b"GOOD", _checked)  # a fifth version: the others pruned
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [
+            f"thing-{keys[0]}.json",  # just used
+            f"thing-{keys[3]}.json",  # the most recent of the others
+            f"thing-{keys[4]}.bin",  # just written
+            f"thing-more-{keys[0]}.json",  # another resource's
+            "thing-notakey.json",
+        ]
+    )
