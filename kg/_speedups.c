@@ -832,8 +832,13 @@ static int WordTable_init(WordTable *self, PyObject *args, PyObject *kwds) {
     self->entries = (const WtEntry *)(self->slots + h->nslots);
     self->chars = (const uint32_t *)(self->entries + h->nentries);
     self->mask = h->nslots - 1;
-    for (uint32_t s = 0; s < h->nslots; s++)
+    /* each entry in one slot: then the other slots are empty, and every probe ends */
+    uint32_t used = 0;
+    for (uint32_t s = 0; s < h->nslots; s++) {
         if (self->slots[s] > h->nentries) goto bad;
+        used += self->slots[s] != 0;
+    }
+    if (used != h->nentries) goto bad;
     for (uint32_t i = 0; i < h->nentries; i++) {
         const WtEntry *e = &self->entries[i];
         if (e->len == 0 || (uint64_t)e->key + e->len > h->nchars || (e->tag != WT_NO_TAG && e->tag >= h->ntags))

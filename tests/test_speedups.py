@@ -222,6 +222,7 @@ def test_jiebas_route_over_the_word_table_is_the_route_over_the_dict(text):
         lambda b: b[:16] + (8).to_bytes(4, sys.byteorder) + b[20:],  # fewer slots than the size says
         lambda b: b[:40] + (99).to_bytes(4, sys.byteorder) + b[44:],  # a slot past the entries
         lambda b: b[:-30] + b"\xff" * 30,  # tags without their NULs
+        lambda b: b[:40] + (1).to_bytes(4, sys.byteorder) * 16 + b[40 + 64 :],  # no empty slot: a probe never ends
     ],
 )
 def test_a_damaged_word_table_is_refused_not_read(damage):
