@@ -878,14 +878,22 @@ static int wt_ready(WordTable *self) {
     return self->head != NULL;
 }
 
-/* get(word, default=None): the frequency (0 for a beginning that is no word), as dict.get */
-static PyObject *WordTable_get(WordTable *self, PyObject *const *args, Py_ssize_t nargs) {
+/* The entry of args[0] for get(word, default=None) and tag(word, default=None); *ok = 0 on an error. */
+static const WtEntry *wt_call(WordTable *self, PyObject *const *args, Py_ssize_t nargs, const char *usage, int *ok) {
     if (nargs < 1 || nargs > 2) {
-        PyErr_SetString(PyExc_TypeError, "get(word, default=None)");
+        PyErr_SetString(PyExc_TypeError, usage);
+        *ok = 0;
         return NULL;
     }
-    if (!wt_ready(self)) return NULL;
-    const WtEntry *e = wt_word(self, args[0]);
+    *ok = wt_ready(self);
+    return *ok ? wt_word(self, args[0]) : NULL;
+}
+
+/* get(word, default=None): the frequency (0 for a beginning that is no word), as dict.get */
+static PyObject *WordTable_get(WordTable *self, PyObject *const *args, Py_ssize_t nargs) {
+    int ok;
+    const WtEntry *e = wt_call(self, args, nargs, "get(word, default=None)", &ok);
+    if (!ok) return NULL;
     if (e) return PyLong_FromUnsignedLong(e->freq);
     PyObject *dflt = nargs == 2 ? args[1] : Py_None;
     Py_INCREF(dflt);
@@ -894,12 +902,9 @@ static PyObject *WordTable_get(WordTable *self, PyObject *const *args, Py_ssize_
 
 /* tag(word, default=None): the word's part of speech, as the POS table's get */
 static PyObject *WordTable_tag(WordTable *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs < 1 || nargs > 2) {
-        PyErr_SetString(PyExc_TypeError, "tag(word, default=None)");
-        return NULL;
-    }
-    if (!wt_ready(self)) return NULL;
-    const WtEntry *e = wt_word(self, args[0]);
+    int ok;
+    const WtEntry *e = wt_call(self, args, nargs, "tag(word, default=None)", &ok);
+    if (!ok) return NULL;
     PyObject *out = e && e->tag != WT_NO_TAG ? PyTuple_GET_ITEM(self->tags, e->tag) : nargs == 2 ? args[1] : Py_None;
     Py_INCREF(out);
     return out;

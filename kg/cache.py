@@ -198,12 +198,23 @@ def check_folder(path: str | os.PathLike) -> str | None:
     return None
 
 
-def read_regular(path: str | os.PathLike) -> bytes:
-    """The bytes of the regular file ``path``; OSError for anything else (a FIFO planted there never blocks)."""
+def open_regular(path: str | os.PathLike) -> int:
+    """A read-only descriptor of the regular file ``path``; OSError for anything else (a FIFO planted
+    there never blocks). The caller closes it."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise IsADirectoryError(21, "not a regular file", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular(path: str | os.PathLike) -> bytes:
+    """The bytes of the regular file ``path``; OSError for anything else (``open_regular``)."""
+    fd = open_regular(path)
+    try:
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read()
     finally:

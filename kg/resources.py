@@ -46,7 +46,6 @@ import mmap
 import os
 import re
 import secrets
-import stat
 import sys
 from array import array
 from collections.abc import Callable, Iterator
@@ -241,10 +240,10 @@ def load_mapped(name: str, key: str, build: Callable[[], bytes], read: Callable[
 
 def _map_regular(path: Path) -> mmap.mmap:
     """A read-only mapping of the regular file ``path`` (OSError for anything else; ValueError if empty)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    from kg.cache import open_regular
+
+    fd = open_regular(path)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise IsADirectoryError(21, "not a regular file", str(path))
         return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
     finally:
         os.close(fd)
