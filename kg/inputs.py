@@ -115,6 +115,26 @@ def list_items(
     added to ``skipped`` as ``(name, reason)``.
     """
     skipped = skipped if skipped is not None else []
+    items: list[Item] = []
+    used: set[str] = set()
+    for rel, path in list_files(paths, globs=globs, exclude=exclude, skipped=skipped):
+        doc_id = _unique(display_name(rel), rel, used)
+        if path.name.lower().endswith(JSONL_SUFFIXES):
+            items += _jsonl_items(doc_id, path, used, skipped)
+        else:
+            items.append((doc_id, os.path.abspath(path)))
+    return items
+
+
+def list_files(
+    paths: Iterable[str | os.PathLike],
+    *,
+    globs: Sequence[str] = DEFAULT_GLOBS,
+    exclude: Iterable[str | os.PathLike] = (),
+    skipped: list[tuple[str, str]] | None = None,
+) -> list[tuple[str, Path]]:
+    """The files ``list_items`` reads, in order: ``(path relative to the folder given, path)``."""
+    skipped = skipped if skipped is not None else []
     excluded = set()
     for p in exclude:
         try:
@@ -133,15 +153,7 @@ def list_items(
             files.append((root.name, root))
         else:
             raise FileNotFoundError(2, "no such file or folder", str(root))
-    items: list[Item] = []
-    used: set[str] = set()
-    for rel, path in files:
-        doc_id = _unique(display_name(rel), rel, used)
-        if path.name.lower().endswith(JSONL_SUFFIXES):
-            items += _jsonl_items(doc_id, path, used, skipped)
-        else:
-            items.append((doc_id, os.path.abspath(path)))
-    return items
+    return files
 
 
 def _unique(name: str, raw: str, used: set[str]) -> str:

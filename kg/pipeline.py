@@ -25,6 +25,7 @@ from kg.cache import check_folder, make_folder
 from kg.errors import UserError
 from kg.inputs import DEFAULT_GLOBS, item_size, list_items, read_item
 from kg.memory import GC_EVERY, sweep_young, young_gc_only
+from kg.model import Extraction
 from kg.stages import STAGES, Outcome, StageError, process, process_path
 from kg.textio import DecodeError, display_name
 
@@ -66,6 +67,20 @@ class Report:
         }
 
 
+@dataclass
+class Resident:
+    """What a process that builds the same corpus again keeps in memory (``kg watch``).
+
+    ``runs``: the assembled state and report lines of each run of documents, by
+    the run's (id, sha256) pairs; ``docs``: each document's extraction by its
+    (id, sha256). ``build_graph`` reads them before the cache and leaves them
+    holding only what its build used.
+    """
+
+    runs: dict[tuple, tuple] = field(default_factory=dict)
+    docs: dict[tuple[str, str], Extraction] = field(default_factory=dict)
+
+
 def build_graph(
     paths,
     report: Report | None = None,
@@ -77,6 +92,7 @@ def build_graph(
     progress: bool | None = False,
     globs: Sequence[str] = DEFAULT_GLOBS,
     exclude: Iterable[str | os.PathLike] = (),
+    resident: Resident | None = None,
 ) -> nx.MultiDiGraph:
     """The canonical graph of every article under ``paths``.
 
@@ -89,7 +105,9 @@ def build_graph(
     build goes on. ``progress``: True shows it,
     None decides by the terminal, False (default) is silent. ``globs``: the
     file names a folder's files must match; ``exclude``: folders never read
-    (``kg.inputs``).
+    (``kg.inputs``). ``resident``: the runs' states and the extractions that a
+    process building the same corpus again keeps in memory (``kg watch``): read
+    before the cache, and left holding those of this build.
     """
     from kg.progress import Progress
 
@@ -120,7 +138,7 @@ def build_graph(
     assembler = Assembler()
     done = 0
     try:
-        if cache is None:
+        if cache is None and resident is None:
             for outcome in extract(absolute):
                 done += 1
                 sweep_young(done)
@@ -128,29 +146,53 @@ def build_graph(
             return assembler.graph()
         from kg.cache import open_cache
 
-        store = open_cache(cache)
-        runs = _runs(absolute)
-        states = [store.lookup_run(run) if run else None for run, _ in runs]
-        outcomes = extract([item for (_, members), state in zip(runs, states) if state is None for item in members])
-        for (_run, members), state in zip(runs, states):
-            if state is not None:  # an unchanged run: its assembled state and its report lines
-                part, lines = state
-                chars = sum(_count(line, report, cached=True) for line in lines)
-                bar.update(chars, sum(sizes.get(item[0], 0) for item in members))
-            else:
-                part, lines, read = Assembler(), [], []
-                for _ in members:
-                    outcome = next(outcomes)
+        store = open_cache(cache) if cache is not None else None
+        memory = resident if resident is not None else Resident()
+        runs, states = _runs(absolute), []
+        for run, _ in runs:
+            state = memory.runs.get(tuple(run)) if run else None
+            if state is None and run and store is not None:
+                state = store.lookup_run(run)
+            states.append(state)
+        # the documents of the runs to assemble again: kept in memory, else read and extracted (or from the cache)
+        keys = {item[0]: key for run, members in runs for key, item in zip(run, members)}  # none if unreadable
+        again = [item for (_, members), state in zip(runs, states) if state is None for item in members]
+        outcomes = extract([item for item in again if keys.get(item[0]) not in memory.docs])
+        kept = Resident()  # what this build used
+        for (run, members), state in zip(runs, states):
+            if state is None:
+                part, read = Assembler(), []
+                lines: list[tuple] = []
+                for item in members:
+                    key = keys.get(item[0])
+                    known = memory.docs.get(key) if key else None
+                    outcome = (
+                        Outcome(key[0], "ok", known, cached=True, sha256=key[1]) if known and key else next(outcomes)
+                    )
                     done += 1
                     sweep_young(done)  # only processed documents leave cycles behind
                     bar.update(_take(outcome, part, report, lines), sizes.get(outcome.doc_id, 0))
                     read.append((outcome.doc_id, outcome.sha256))
+                    if resident is not None and outcome.extraction is not None:
+                        kept.docs[outcome.doc_id, outcome.sha256] = outcome.extraction
                 # keyed by the bytes the workers read, not those hashed above: the state describes them.
-                # Not stored if a document failed (a failure may not recur) or could not be read.
+                # Not kept if a document failed (a failure may not recur) or could not be read.
                 if len(lines) == len(members) and all(digest for _, digest in read):
-                    with contextlib.suppress(OSError):
-                        store.put_run(read, (part, lines))
+                    run, state = read, (part, lines)
+                    if store is not None:
+                        with contextlib.suppress(OSError):
+                            store.put_run(read, state)
+            else:  # an unchanged run: its assembled state and its report lines
+                part, lines = state
+                chars = sum(_count(line, report, cached=True) for line in lines)
+                bar.update(chars, sum(sizes.get(item[0], 0) for item in members))
+                if resident is not None:
+                    kept.docs.update((key, memory.docs[key]) for key in run if key in memory.docs)
+            if resident is not None and state is not None:
+                kept.runs[tuple(run)] = state
             assembler.merge(part)
+        if resident is not None:  # only this build's: a long watch holds one corpus, not its history
+            resident.runs, resident.docs = kept.runs, kept.docs
     finally:
         bar.close()
     return assembler.graph()
@@ -281,6 +323,7 @@ def build(
     use_cache: bool = True,
     progress: bool | None = False,
     globs: Sequence[str] = DEFAULT_GLOBS,
+    resident: Resident | None = None,
 ) -> Summary:
     """``kg build``: the graph of ``paths``, every export and ``report.json`` in ``out``.
 
@@ -325,6 +368,7 @@ def build(
             progress=progress,
             globs=globs,
             exclude=[folder] + ([cache] if cache else []),
+            resident=resident,
         )
         if report.documents == 0:
             if report.skipped or report.failed:
