@@ -54,13 +54,13 @@ def _matches(name: str, globs: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(low, g.lower()) for g in globs)
 
 
-def _walk(root: Path, excluded: set[tuple[int, int]], skipped: list[tuple[str, str]]) -> list[tuple[str, Path]]:
+def _walk(root: Path, excluded: set[tuple[int, int]], skipped: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Every non-hidden entry under ``root`` that is not a folder: ``(path relative to root, path)``.
 
     An explicit stack, not recursion: a tree 10,000 levels deep is walked like a flat one.
     Folders are followed through links once each (a loop of links ends).
     """
-    found: list[tuple[str, Path]] = []
+    found: list[tuple[str, str]] = []
     seen: set[tuple[int, int]] = set()
     stack: list[tuple[str, str]] = [("", os.fspath(root))]
     while stack:
@@ -93,7 +93,7 @@ def _walk(root: Path, excluded: set[tuple[int, int]], skipped: list[tuple[str, s
                     continue
                 subfolders.append((name, entry.path))
             else:
-                found.append((name, Path(entry.path)))
+                found.append((name, entry.path))
         stack.extend(reversed(subfolders))
     found.sort(key=lambda x: x[0].split("/"))  # as sorted(root.rglob("*")) ordered them
     return found
@@ -119,7 +119,7 @@ def list_items(
     used: set[str] = set()
     for rel, path in list_files(paths, globs=globs, exclude=exclude, skipped=skipped):
         doc_id = _unique(display_name(rel), rel, used)
-        if path.name.lower().endswith(JSONL_SUFFIXES):
+        if path.lower().endswith(JSONL_SUFFIXES):
             items += _jsonl_items(doc_id, path, used, skipped)
         else:
             items.append((doc_id, os.path.abspath(path)))
@@ -132,7 +132,7 @@ def list_files(
     globs: Sequence[str] = DEFAULT_GLOBS,
     exclude: Iterable[str | os.PathLike] = (),
     skipped: list[tuple[str, str]] | None = None,
-) -> list[tuple[str, Path]]:
+) -> list[tuple[str, str]]:
     """The files ``list_items`` reads, in order: ``(path relative to the folder given, path)``."""
     skipped = skipped if skipped is not None else []
     excluded = set()
@@ -142,15 +142,15 @@ def list_files(
             excluded.add((st.st_dev, st.st_ino))
         except OSError:
             pass
-    files: list[tuple[str, Path]] = []
+    files: list[tuple[str, str]] = []
     for root in map(Path, paths):
         if root.is_dir():
             st = root.stat()
             if (st.st_dev, st.st_ino) in excluded:
                 raise UserError(f"{root} is kg's own output or cache folder, not a folder of articles")
-            files += [(rel, p) for rel, p in _walk(root, excluded, skipped) if _matches(p.name, globs)]
+            files += [(rel, p) for rel, p in _walk(root, excluded, skipped) if _matches(os.path.basename(p), globs)]
         elif root.exists() or root.is_symlink():
-            files.append((root.name, root))
+            files.append((root.name, os.fspath(root)))
         else:
             raise FileNotFoundError(2, "no such file or folder", str(root))
     return files
@@ -170,7 +170,7 @@ def _unique(name: str, raw: str, used: set[str]) -> str:
     return candidate
 
 
-def _jsonl_items(file_id: str, path: Path, used: set[str], skipped: list[tuple[str, str]]) -> list[Item]:
+def _jsonl_items(file_id: str, path: str, used: set[str], skipped: list[tuple[str, str]]) -> list[Item]:
     """One item per good line of the JSONL file ``path``: ``(FILE#ID, path, start, end)``.
 
     Read a line at a time: a dump of many gigabytes needs the memory of its longest line.
