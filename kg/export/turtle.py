@@ -356,6 +356,7 @@ def write_turtle(G: nx.MultiDiGraph, path: str | Path, memo: str | Path | None =
     remembered = TurtleMemo.load(memo)
     atomic_write(path, turtle_text(G, remembered))
     remembered.save(memo)
+    remembered.keep(memo)
 
 
 # ---------------------------------------------------------------- writing again what changed
@@ -398,7 +399,11 @@ class TurtleMemo:
 
     @classmethod
     def load(cls, path: str | Path) -> TurtleMemo:
+        """The memo this process last wrote to ``path`` (``keep``), else the one in the file."""
         from kg.cache import read_regular
+
+        if _KEPT is not None and _KEPT[0] == _stamp(path):  # the file is as this process left it
+            return cls(_KEPT[1])
 
         try:
             raw = read_regular(path)
@@ -433,6 +438,29 @@ class TurtleMemo:
         except OSError:  # an unwritable cache costs the next write its speed, not this one
             with contextlib.suppress(OSError):
                 tmp.unlink()
+
+    def keep(self, path: str | Path) -> None:
+        """Keep this write's entries in memory for this process's next write to ``path`` (``kg watch``).
+
+        They are those ``save`` keeps, or would keep if enough had changed, so the next
+        ``load`` need not read the file, as long as the file is still as ``save`` left
+        it (its path, size, time and inode). One memo is kept: the last one written.
+        """
+        global _KEPT
+        stamp = _stamp(path)
+        _KEPT = (stamp, self.new) if stamp is not None else None
+
+
+def _stamp(path: str | Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+#: (the memo file's ``_stamp``, the entries) of this process's last write, or None
+_KEPT: tuple[tuple, dict[str, str]] | None = None
 
 
 #: Between the entries of a memo file, and between the IRIs and blocks of one entry: characters a block never holds.
