@@ -23,20 +23,17 @@ goes on and builds again at the next change.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from kg.errors import UserError
 
-if TYPE_CHECKING:
-    from kg.pipeline import Summary
-
 #: seconds between two looks at the files (``kg watch --interval``)
-DEFAULT_INTERVAL = 0.5
+DEFAULT_INTERVAL = 0.25
 
 Signature = tuple[tuple[str, int, int, int], ...]
 
@@ -67,15 +64,18 @@ def watch(
     globs: Sequence[str] | None = None,
     say: Callable[[str], None] = print,
     stop: threading.Event | None = None,
-    builds: int | None = None,
 ) -> int:
-    """Build ``paths`` into ``out``, then again after every change, until ``stop`` is set (or ``builds`` builds).
+    """Build ``paths`` into ``out``, then again after every change, until ``stop`` is set.
 
-    ``globs``: as ``kg build``'s (default: ``kg.inputs.DEFAULT_GLOBS``). ``say`` gets a report of each build: when it ended, how long it took and
+    ``globs``: as ``kg build``'s (default: ``kg.inputs.DEFAULT_GLOBS``).
+    ``say`` gets a report of each build: when it ended, how long it took and
     ``Summary.render()``, or the error that stopped it. Returns the number of
-    builds that failed as a whole.
+    builds that failed as a whole. Looking for changes takes at most a tenth
+    of the time: a folder so big that one look takes longer than a tenth of
+    ``interval`` is looked at less often.
     """
     from kg.inputs import DEFAULT_GLOBS
+    from kg.memory import young_gc_only
     from kg.pipeline import Resident, build, default_cache_dir
 
     globs = DEFAULT_GLOBS if globs is None else globs
@@ -83,39 +83,52 @@ def watch(
         raise UserError("--interval must be a positive number of seconds")
     out = Path(out)
     cache = (Path(cache_dir) if cache_dir else default_cache_dir(out)) if use_cache else None
+    for p in map(Path, paths):  # as kg build: a path that is not there is an error from the start
+        if not p.exists():
+            raise FileNotFoundError(2, "no such file or folder", str(p))
     out.mkdir(parents=True, exist_ok=True)  # so that it is left out of the listing from the first look on
     exclude = [out] + ([cache] if cache is not None else [])
     stop = stop or threading.Event()
     resident = Resident()
-    last: Signature | None = None
-    done = failed = 0
-    while True:
-        try:
-            now = signature(paths, globs, exclude)
-        except (UserError, OSError) as exc:  # a folder given is gone or is the output: say so once, then wait
-            now = ()
-            if last != now:
-                say(f"kg: error: {exc}")
-                last = now
-        if now != last:
-            last = now
-            started = time.perf_counter()
+    last: Signature | str | None = None  # what the last look saw: the files, or why it could not look
+    failed = 0
+    # Automatic collection stays off, as during a build (kg.memory): it would walk all that the watch
+    # keeps at random moments, as likely as not just as a change comes in. One full collection after
+    # each build frees the last build's graph (networkx graphs hold cycles) while nothing waits.
+    with young_gc_only():
+        while not stop.is_set():
+            looked = time.perf_counter()
             try:
-                summary: Summary | None = build(
-                    paths, out, formats, jobs=jobs, cache_dir=cache, use_cache=use_cache, globs=globs, resident=resident
-                )
-            except (UserError, OSError) as exc:
-                summary = None
-                failed += 1
-                say(f"{time.strftime('%H:%M:%S')} kg: error: {_reason(exc)}")
-            if summary is not None:
-                took = time.perf_counter() - started
-                say(f"{time.strftime('%H:%M:%S')} built in {took:.2f} s\n{summary.render()}")
-            done += 1
-            if builds is not None and done >= builds:
-                return failed
-        if stop.wait(interval):
-            return failed
+                now: Signature | str = signature(paths, globs, exclude)
+            except (UserError, OSError) as exc:  # a folder given is gone, or is the output: said once
+                now = _reason(exc)
+                if now != last:
+                    say(f"{time.strftime('%H:%M:%S')} kg: error: {now}")
+            look = time.perf_counter() - looked
+            if now != last and not isinstance(now, str):
+                started = time.perf_counter()
+                try:
+                    summary = build(
+                        paths,
+                        out,
+                        formats,
+                        jobs=jobs,
+                        cache_dir=cache,
+                        use_cache=use_cache,
+                        globs=globs,
+                        resident=resident,
+                    )
+                    took = time.perf_counter() - started
+                    say(f"{time.strftime('%H:%M:%S')} built in {took:.2f} s\n{summary.render()}")
+                    del summary
+                except (UserError, OSError) as exc:
+                    failed += 1
+                    say(f"{time.strftime('%H:%M:%S')} kg: error: {_reason(exc)}")
+                gc.collect()
+            last = now
+            # a folder so big that a look takes long is looked at less often: at most a tenth of the time
+            stop.wait(max(interval, 10 * look))
+    return failed
 
 
 def _reason(exc: Exception) -> str:
