@@ -11,10 +11,14 @@ exports, byte for byte, written as one set (``kg.export.write_set``).
 Changes are found by polling: every ``interval`` seconds the files a build
 would read are listed and their sizes, modification times and inodes compared
 with those the last build started from. Polling, not file-system events,
-because it works the same on every system and network file system; listing
-and stating a few thousand files takes milliseconds. A file still being
-written when a build starts is built as it was, and built again once the
-next poll sees it changed.
+because it works the same on every system and network file system, and
+starts no thread (``-j`` forks its workers only from a process without
+threads). A look at 1,126 files takes 4 ms, so 4% of a core at the default
+interval; a folder whose look takes longer than ``LOOKING_SHARE`` of the
+interval is looked at less often. A change is built once its files have been
+left alone for ``SETTLE`` seconds (or at the next look), so that a file is
+seldom read half written; one still being written when a build starts is built
+as it was, and built again once the next look sees it changed.
 
 A build that fails as a whole (no document left to read, an unwritable
 output folder) is reported and leaves the exports as they were; the watch
@@ -33,7 +37,11 @@ from pathlib import Path
 from kg.errors import UserError
 
 #: seconds between two looks at the files (``kg watch --interval``)
-DEFAULT_INTERVAL = 0.25
+DEFAULT_INTERVAL = 0.1
+#: a look at the files may take at most this share of the time: a huge folder is looked at less often
+LOOKING_SHARE = 0.05
+#: seconds a file must be left unchanged before it is built: the next write to it may be on its way
+SETTLE = 0.05
 
 Signature = tuple[tuple[str, int, int, int], ...]
 
@@ -70,9 +78,9 @@ def watch(
     ``globs``: as ``kg build``'s (default: ``kg.inputs.DEFAULT_GLOBS``).
     ``say`` gets a report of each build: when it ended, how long it took and
     ``Summary.render()``, or the error that stopped it. Returns the number of
-    builds that failed as a whole. Looking for changes takes at most a tenth
-    of the time: a folder so big that one look takes longer than a tenth of
-    ``interval`` is looked at less often.
+    builds that failed as a whole. Looking for changes takes at most
+    ``LOOKING_SHARE`` of the time: a folder so big that one look takes longer
+    than that share of ``interval`` is looked at less often.
     """
     from kg.inputs import DEFAULT_GLOBS
     from kg.memory import young_gc_only
@@ -91,6 +99,7 @@ def watch(
     stop = stop or threading.Event()
     resident = Resident()
     last: Signature | str | None = None  # what the last look saw: the files, or why it could not look
+    waited: Signature | None = None  # the files last seen too fresh to build
     failed = 0
     # Automatic collection stays off, as during a build (kg.memory): it would walk all that the watch
     # keeps at random moments, as likely as not just as a change comes in. One full collection after
@@ -106,6 +115,10 @@ def watch(
                     say(f"{time.strftime('%H:%M:%S')} kg: error: {now}")
             look = time.perf_counter() - looked
             if now != last and not isinstance(now, str):
+                if now != waited and _age(now) < SETTLE:  # a file may be half written: let it settle, once
+                    waited = now
+                    stop.wait(SETTLE)
+                    continue
                 started = time.perf_counter()
                 try:
                     summary = build(
@@ -126,9 +139,13 @@ def watch(
                     say(f"{time.strftime('%H:%M:%S')} kg: error: {_reason(exc)}")
                 gc.collect()
             last = now
-            # a folder so big that a look takes long is looked at less often: at most a tenth of the time
-            stop.wait(max(interval, 10 * look))
+            stop.wait(max(interval, look / LOOKING_SHARE))
     return failed
+
+
+def _age(seen: Signature) -> float:
+    """Seconds since the newest file of ``seen`` was modified (negative if its clock is ahead of ours)."""
+    return (time.time_ns() - max((mtime for _, _, mtime, _ in seen), default=0)) / 1e9
 
 
 def _reason(exc: Exception) -> str:
