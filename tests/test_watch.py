@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -46,6 +47,13 @@ class Watcher:
 
     def next(self, timeout: float = 60) -> str:
         return self.reports.get(timeout=timeout)
+
+    def until(self, text: str, timeout: float = 60) -> str:
+        """The first report holding ``text``: a change made in several steps may be built at one of them."""
+        end = time.monotonic() + timeout
+        while (said := self.next(max(0.1, end - time.monotonic()))) and text not in said:
+            pass
+        return said
 
     def quiet(self, seconds: float) -> bool:
         """True if no build was reported for ``seconds``."""
@@ -113,8 +121,12 @@ def test_bad_files_are_reported_and_an_empty_corpus_keeps_the_last_exports(corpu
     out = tmp_path / "out"
     w = watcher([corpus], out, use_cache=False)
     w.next()
-    (corpus / "gbk.txt").write_bytes("河北省科技厅厅长在唐山市调研。".encode("gbk"))
-    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    (staging / "gbk.txt").write_bytes("河北省科技厅厅长在唐山市调研。".encode("gbk"))
+    (staging / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    for f in staging.iterdir():  # just written: left to settle, so built together
+        f.rename(corpus / f.name)
     said = w.next()
     assert "skipped binary.txt" in said and "documents: 5 " in said
     assert "cache: 4 reused, 1 extracted" in said  # without a cache folder: from memory
@@ -123,11 +135,25 @@ def test_bad_files_are_reported_and_an_empty_corpus_keeps_the_last_exports(corpu
 
     for f in corpus.iterdir():
         f.unlink()
-    assert "kg: error: no document was read" in w.next()
+    w.until("kg: error: no document was read")
     assert files(out) == kept  # the last good exports stay
     (corpus / "one.txt").write_text("河北省科技厅在石家庄召开会议。", encoding="utf-8")
     assert "documents: 1 " in w.next()
     assert same_graph(files(out), fresh(corpus, tmp_path / "f2"))
+
+
+def test_a_watched_folder_removed_is_said_once_and_built_when_back(corpus, tmp_path, watcher):
+    out = tmp_path / "out"
+    w = watcher([corpus], out, use_cache=False)
+    w.next()
+    kept = files(out)
+    shutil.rmtree(corpus)
+    assert "kg: error: no such file or folder" in w.next()
+    assert w.quiet(0.5) and files(out) == kept  # said once; the exports stay
+    shutil.copytree(SEEDS, tmp_path / "staging")  # copied files keep their times: put in place at once
+    (tmp_path / "staging").rename(corpus)
+    assert "documents: 3 " in w.next()
+    assert same_graph(files(out), fresh(corpus, tmp_path / "f"))
 
 
 def test_exports_inside_the_watched_folder_do_not_start_builds(corpus, watcher):
