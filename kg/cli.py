@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.errors import UserError
+from kg.watch import DEFAULT_INTERVAL
 
 #: seconds a ``kg query`` may run (officials_by_agency took 0.4 s on a 50 MB graph, README "Big corpora")
 DEFAULT_QUERY_TIMEOUT = 60.0
@@ -204,8 +205,6 @@ def make_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _build_options(p)
-    from kg.watch import DEFAULT_INTERVAL
-
     p.add_argument(
         "--interval",
         type=_seconds,

@@ -166,9 +166,10 @@ def build_graph(
                 for item in members:
                     key = keys.get(item[0])
                     known = memory.docs.get(key) if key else None
-                    outcome = (
-                        Outcome(key[0], "ok", known, cached=True, sha256=key[1]) if known and key else next(outcomes)
-                    )
+                    if known is not None and key is not None:
+                        outcome = Outcome(key[0], "ok", known, cached=True, sha256=key[1])
+                    else:
+                        outcome = next(outcomes)
                     done += 1
                     sweep_young(done)  # only processed documents leave cycles behind
                     bar.update(_take(outcome, part, report, lines), sizes.get(outcome.doc_id, 0))
