@@ -13,7 +13,8 @@ would read are listed and their sizes, modification times and inodes compared
 with those the last build started from. Polling, not file-system events,
 because it works the same on every system and network file system, and
 starts no thread (``-j`` forks its workers only from a process without
-threads). A look at 1,126 files takes 4 ms, so 4% of a core at the default
+threads). A look at 1,126 files takes 4-5 ms: idle, the watch of the 5 MB
+benchmark corpus uses 5% of a core (0.52 s of CPU in 10 s) at the default
 interval; a folder whose look takes longer than ``LOOKING_SHARE`` of the
 interval is looked at less often. A change is built once its files have been
 left alone for ``SETTLE`` seconds (or at the next look), so that a file is
